@@ -1,0 +1,57 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+  name: "Storefront",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "storefront", targets: ["storefront"]),
+    .library(name: "StorefrontKit", targets: ["Storefront"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    .package(
+      url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["JSON"]),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CLibevent",
+      pkgConfig: "libevent_pthreads",
+      providers: [.apt(["libevent-dev"])]
+    ),
+    .target(name: "JSON"),
+    .target(name: "EventHTTP", dependencies: ["CLibevent"]),
+    .target(name: "EventLog", dependencies: ["JSON"]),
+    .target(
+      name: "StorefrontCore",
+      dependencies: [
+        "EventLog", "JSON",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "CryptoExtras", package: "swift-crypto"),
+      ]
+    ),
+    .target(
+      name: "Storefront",
+      dependencies: [
+        "EventHTTP", "EventLog", "StorefrontCore", "JSON",
+        .product(name: "Configuration", package: "swift-configuration"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .executableTarget(
+      name: "storefront",
+      dependencies: [
+        "Storefront",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+    .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "CLibevent"]),
+    .testTarget(name: "EventLogTests", dependencies: ["EventLog", "JSON"]),
+    .testTarget(name: "StorefrontCoreTests", dependencies: ["StorefrontCore", "EventLog", "JSON"]),
+    .testTarget(name: "StorefrontTests", dependencies: ["Storefront", "JSON"]),
+  ],
+  swiftLanguageModes: [.v6]
+)
