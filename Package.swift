@@ -48,10 +48,11 @@ let package = Package(
       ]
     ),
     .testTarget(name: "JSONTests", dependencies: ["JSON"]),
-    .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "CLibevent"]),
+    .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
+    .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "CLibevent", "HTTPTestSupport"]),
     .testTarget(name: "EventLogTests", dependencies: ["EventLog", "JSON"]),
     .testTarget(name: "StorefrontCoreTests", dependencies: ["StorefrontCore", "EventLog", "JSON"]),
-    .testTarget(name: "StorefrontTests", dependencies: ["Storefront", "JSON"]),
+    .testTarget(name: "StorefrontTests", dependencies: ["Storefront", "JSON", "HTTPTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

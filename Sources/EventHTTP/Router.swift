@@ -1,0 +1,88 @@
+/// A static table of method + path patterns, matched segment by segment.
+///
+/// Patterns name variable segments in angle brackets; a trailing slash is optional both in
+/// patterns and in request paths:
+///
+/// ```swift
+/// var router = Router<Handler>()
+/// router.add(.PATCH, "/api/orders/<id>/update-status/", updateStatus)
+/// if case .found(let handler, let parameters) = router.match(.PATCH, "/api/orders/7/update-status") {
+///   // parameters == ["7"]
+/// }
+/// ```
+public struct Router<Handler: Sendable>: Sendable {
+  /// The outcome of matching a request.
+  public enum Match {
+    case found(Handler, parameters: [Substring])
+    case notFound
+    /// The path exists for other methods; `allowed` is the `Allow` header value.
+    case methodNotAllowed(allowed: String)
+  }
+
+  private enum Segment: Sendable, Equatable {
+    case literal(Substring)
+    case parameter
+  }
+
+  private struct Route: Sendable {
+    let segments: [Segment]
+    var handlers: [HTTPMethod: Handler]
+  }
+
+  private var routes: [Route] = []
+
+  public init() {}
+
+  /// Adds `handler` for `method` on `pattern`. A `GET` route also answers `HEAD`.
+  public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: Handler) {
+    let segments = Self.split(pattern).map { part -> Segment in
+      part.first == "<" && part.last == ">" ? .parameter : .literal(part)
+    }
+    if let index = routes.firstIndex(where: { $0.segments == segments }) {
+      routes[index].handlers[method] = handler
+    } else {
+      routes.append(Route(segments: segments, handlers: [method: handler]))
+    }
+  }
+
+  /// Finds the handler for `method` and `path`.
+  public func match(_ method: HTTPMethod, _ path: String) -> Match {
+    let parts = Self.split(path)
+    for route in routes where route.segments.count == parts.count {
+      var parameters: [Substring] = []
+      var matches = true
+      for (segment, part) in zip(route.segments, parts) {
+        switch segment {
+        case .literal(let literal):
+          if literal != part { matches = false }
+        case .parameter:
+          if part.isEmpty { matches = false } else { parameters.append(part) }
+        }
+        if !matches { break }
+      }
+      guard matches else { continue }
+      if let handler = route.handlers[method] ?? (method == .HEAD ? route.handlers[.GET] : nil) {
+        return .found(handler, parameters: parameters)
+      }
+      return .methodNotAllowed(allowed: Self.allowHeader(for: route.handlers.keys))
+    }
+    return .notFound
+  }
+
+  /// The `Allow` value for `methods`, in Django REST framework's order, with `HEAD` for `GET`
+  /// and `OPTIONS` always.
+  public static func allowHeader(for methods: some Sequence<HTTPMethod>) -> String {
+    var set = Set(methods)
+    if set.contains(.GET) { set.insert(.HEAD) }
+    set.insert(.OPTIONS)
+    let order: [HTTPMethod] = [.GET, .POST, .PUT, .PATCH, .DELETE, .HEAD, .OPTIONS, .TRACE]
+    return order.filter(set.contains).map(\.rawValue).joined(separator: ", ")
+  }
+
+  private static func split(_ path: String) -> [Substring] {
+    var parts = path.split(separator: "/", omittingEmptySubsequences: false)
+    if parts.first == "" { parts.removeFirst() }
+    if parts.last == "" { parts.removeLast() }
+    return parts
+  }
+}
