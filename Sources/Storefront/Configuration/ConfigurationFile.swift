@@ -12,12 +12,14 @@ struct ConfigurationFile: Sendable {
   /// The leaf values by dotted key path, as written.
   let values: [String: RawJSON]
 
-  /// Reads and checks the file at `explicitPath`, or the default file.
+  /// Reads and checks the file at `explicitPath`, or the one at `defaultPath`.
   ///
   /// - Returns: `nil` when no path was given and the default file does not exist.
   /// - Throws: ``ConfigurationError`` for a missing explicit file, unreadable or malformed JSON,
   ///   unknown keys, or a value of the wrong type.
-  static func load(explicitPath: String?) throws(ConfigurationError) -> ConfigurationFile? {
+  static func load(
+    explicitPath: String?, defaultPath: String = defaultPath
+  ) throws(ConfigurationError) -> ConfigurationFile? {
     let path = explicitPath ?? defaultPath
     guard FileManager.default.fileExists(atPath: path) else {
       if explicitPath != nil { throw .missingFile(path) }
@@ -77,7 +79,9 @@ struct ConfigurationFile: Sendable {
   ) {
     for (name, value) in members {
       let path = prefix.isEmpty ? name : prefix + "." + name
-      if ConfigurationSetting.sections.contains(path), case .object(let nested) = value {
+      if name.contains(".") {
+        unknown.append(path)  // sections nest as objects; "limits.max_body_bytes" is no key
+      } else if ConfigurationSetting.sections.contains(path), case .object(let nested) = value {
         flatten(nested, prefix: path, into: &values, unknown: &unknown, misshapen: &misshapen)
       } else if ConfigurationSetting.named(path) != nil {
         values[path] = value

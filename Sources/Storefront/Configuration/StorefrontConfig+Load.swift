@@ -36,7 +36,20 @@ extension StorefrontConfig {
     environment: [String: String] = ProcessInfo.processInfo.environment,
     overrides: [String: String] = [:]
   ) async throws(ConfigurationError) -> StorefrontConfig {
-    let file = try ConfigurationFile.load(explicitPath: configPath)
+    try await load(
+      configPath: configPath, defaultPath: defaultConfigPath, environment: environment,
+      overrides: overrides)
+  }
+
+  /// ``load(configPath:environment:overrides:)`` with another default file (for tests, which
+  /// cannot change the working directory).
+  static func load(
+    configPath: String?,
+    defaultPath: String,
+    environment: [String: String],
+    overrides: [String: String]
+  ) async throws(ConfigurationError) -> StorefrontConfig {
+    let file = try ConfigurationFile.load(explicitPath: configPath, defaultPath: defaultPath)
     let sources = ConfigurationSources(file: file, environment: environment, overrides: overrides)
     let recorder = LookupRecorder()
     let reader = ConfigReader(providers: try await sources.providers(), accessReporter: recorder)
