@@ -1,0 +1,44 @@
+import Logging
+
+/// The schema: every key Storefront knows.
+extension ConfigurationSetting {
+  /// Every key, in the order of the documented default file.
+  static let all: [ConfigurationSetting] = [
+    .text("host", \.host),
+    .integer("port", 0...65_535, "an integer from 0 to 65535", \.port),
+    .integer("workers", 0...256, "an integer from 0 to 256 (0 = one per core)", \.workers),
+    .text("data_dir", \.dataDir),
+    .choice("accept", \.accept),
+    .choice("log.level", \.log.level),
+    .choice("log.access_level", \.log.accessLevel),
+    .positive("limits.max_body_bytes", \.limits.maxBodyBytes),
+    .positive("limits.max_header_bytes", \.limits.maxHeaderBytes),
+    .positive("limits.timeout_seconds", \.limits.timeoutSeconds),
+    .positive("limits.max_connections", \.limits.maxConnections),
+    .positive("limits.shutdown_timeout_seconds", \.limits.shutdownTimeoutSeconds),
+    .choice("storage.fsync", \.storage.fsync),
+    .integer(
+      "storage.batch_ms", 0...10_000, "an integer from 0 to 10000", \.storage.batchMilliseconds),
+    .number("storage.compaction_factor", greaterThan: 1, \.storage.compactionFactor),
+    .positive("storage.compaction_min_bytes", \.storage.compactionMinBytes),
+    .positive("auth.pbkdf2_iterations", \.auth.pbkdf2Iterations),
+    .integer(
+      "auth.token_ttl_seconds", 0...Int.max, "a non-negative integer (0 = no expiry)",
+      \.auth.tokenTTLSeconds),
+    .positive("auth.max_tokens_per_user", \.auth.maxTokensPerUser),
+    .integer(
+      "auth.hash_threads", 0...256, "an integer from 0 to 256 (0 = one per core)",
+      \.auth.hashThreads),
+  ]
+
+  /// The setting for a dotted key path.
+  static func named(_ path: String) -> ConfigurationSetting? {
+    all.first { $0.path == path }
+  }
+
+  /// The key paths that name sections (JSON objects), e.g. `limits`.
+  static let sections: Set<String> = Set(
+    all.compactMap { setting in
+      setting.path.lastIndex(of: ".").map { String(setting.path[..<$0]) }
+    })
+}

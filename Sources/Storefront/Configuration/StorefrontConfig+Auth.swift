@@ -1,0 +1,36 @@
+import Foundation
+
+extension StorefrontConfig {
+  /// Password hashing and tokens (`auth.*`).
+  public struct Auth: Sendable, Equatable {
+    /// `auth.pbkdf2_iterations`: PBKDF2-HMAC-SHA256 iterations for new password hashes.
+    /// Default 1,000,000.
+    public var pbkdf2Iterations: Int
+    /// `auth.token_ttl_seconds`: token lifetime, `0` for tokens that never expire. Default 0.
+    public var tokenTTLSeconds: Int
+    /// `auth.max_tokens_per_user`: live tokens kept per user; issuing one more revokes the oldest.
+    /// Default 100.
+    public var maxTokensPerUser: Int
+    /// `auth.hash_threads`: threads that hash passwords, `0` for one per core (see
+    /// ``resolvedHashThreads``). Default 0.
+    public var hashThreads: Int
+
+    /// Auth settings; every argument defaults to the documented default.
+    public init(
+      pbkdf2Iterations: Int = 1_000_000,
+      tokenTTLSeconds: Int = 0,
+      maxTokensPerUser: Int = 100,
+      hashThreads: Int = 0
+    ) {
+      self.pbkdf2Iterations = pbkdf2Iterations
+      self.tokenTTLSeconds = tokenTTLSeconds
+      self.maxTokensPerUser = maxTokensPerUser
+      self.hashThreads = hashThreads
+    }
+
+    /// The number of hashing threads: ``hashThreads``, or the number of active cores when `0`.
+    public var resolvedHashThreads: Int {
+      hashThreads > 0 ? hashThreads : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+  }
+}

@@ -1,0 +1,37 @@
+extension StorefrontConfig {
+  /// Event log durability and compaction (`storage.*`).
+  public struct Storage: Sendable, Equatable {
+    /// When a write counts as durable (`storage.fsync`).
+    public enum FsyncPolicy: String, Sendable, Equatable, CaseIterable {
+      /// `fsync` before every acknowledgement (concurrent writers share one fsync).
+      case always
+      /// `fsync` at most ``Storage/batchMilliseconds`` after a write, before acknowledging it.
+      case batch
+      /// Never `fsync`; the operating system flushes when it likes.
+      case never
+    }
+
+    /// `storage.fsync`. Default ``FsyncPolicy/always``.
+    public var fsync: FsyncPolicy
+    /// `storage.batch_ms`: the longest a write waits for its group fsync under `batch`. Default 5.
+    public var batchMilliseconds: Int
+    /// `storage.compaction_factor`: compact when the log exceeds this multiple of the size of a
+    /// fresh snapshot. Default 2.0.
+    public var compactionFactor: Double
+    /// `storage.compaction_min_bytes`: never compact a log smaller than this. Default 64 MiB.
+    public var compactionMinBytes: Int
+
+    /// Storage settings; every argument defaults to the documented default.
+    public init(
+      fsync: FsyncPolicy = .always,
+      batchMilliseconds: Int = 5,
+      compactionFactor: Double = 2.0,
+      compactionMinBytes: Int = 67_108_864
+    ) {
+      self.fsync = fsync
+      self.batchMilliseconds = batchMilliseconds
+      self.compactionFactor = compactionFactor
+      self.compactionMinBytes = compactionMinBytes
+    }
+  }
+}

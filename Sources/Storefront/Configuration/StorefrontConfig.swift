@@ -1,0 +1,67 @@
+import Foundation
+
+/// The complete configuration of a Storefront process.
+///
+/// Values come, lowest precedence first, from the defaults below, the JSON configuration file
+/// (`config/storefront.json` or `--config PATH`), `STOREFRONT_*` environment variables, and
+/// command-line flags. Use ``load(configPath:environment:overrides:)`` to build one;
+/// `StorefrontConfig()` is the all-defaults configuration.
+///
+/// ```swift
+/// let config = try await StorefrontConfig.load(configPath: nil, overrides: ["port": "9000"])
+/// print(config.port, config.limits.maxBodyBytes, config.resolvedWorkers)
+/// ```
+public struct StorefrontConfig: Sendable, Equatable {
+  /// `host`: the address to listen on. Default `"127.0.0.1"`.
+  public var host: String
+  /// `port`: the TCP port to listen on, `0` for an ephemeral port. Default `8000`.
+  public var port: Int
+  /// `workers`: the number of event loops, `0` for one per core (see ``resolvedWorkers``).
+  /// Default `0`.
+  public var workers: Int
+  /// `data_dir`: the directory holding the event log. Default `"data"`.
+  public var dataDir: String
+  /// `accept`: how the event loops share the listening port. Default ``AcceptMode/reuseport``.
+  public var accept: AcceptMode
+  /// `log.*`: logging.
+  public var log: Log
+  /// `limits.*`: request and connection limits.
+  public var limits: Limits
+  /// `storage.*`: event log durability and compaction.
+  public var storage: Storage
+  /// `auth.*`: password hashing and tokens.
+  public var auth: Auth
+  /// The configuration file the values were read from, or `nil` when none was read
+  /// (informational, for the startup log line).
+  public var configFile: String?
+
+  /// A configuration; every argument defaults to the documented default.
+  public init(
+    host: String = "127.0.0.1",
+    port: Int = 8000,
+    workers: Int = 0,
+    dataDir: String = "data",
+    accept: AcceptMode = .reuseport,
+    log: Log = Log(),
+    limits: Limits = Limits(),
+    storage: Storage = Storage(),
+    auth: Auth = Auth(),
+    configFile: String? = nil
+  ) {
+    self.host = host
+    self.port = port
+    self.workers = workers
+    self.dataDir = dataDir
+    self.accept = accept
+    self.log = log
+    self.limits = limits
+    self.storage = storage
+    self.auth = auth
+    self.configFile = configFile
+  }
+
+  /// The number of event loops to run: ``workers``, or the number of active cores when it is `0`.
+  public var resolvedWorkers: Int {
+    workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount)
+  }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import Storefront
+
+/// `storefront log`: offline tools for the event log. Run them while the server is stopped.
+struct LogCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "log",
+    abstract: "Check, compact or repair the event log (with the server stopped).",
+    subcommands: [Verify.self, Compact.self, Repair.self]
+  )
+
+  /// `storefront log verify`.
+  struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check every line of the event log; exit 0 when it is intact.")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+      let config = try await options.loadConfig()
+      try finish(withStatus: try await StorefrontAdmin.verifyLog(config: config))
+    }
+  }
+
+  /// `storefront log compact`.
+  struct Compact: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Rewrite the event log as a snapshot of the current state.")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+      let config = try await options.loadConfig()
+      try finish(withStatus: try await StorefrontAdmin.compactLog(config: config))
+    }
+  }
+
+  /// `storefront log repair`.
+  struct Repair: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Cut a damaged event log back to its last good line.",
+      discussion: """
+        Asks for confirmation on the terminal before discarding anything. Without a terminal on \
+        standard input it refuses unless --yes is given.
+        """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(help: "Repair without asking for confirmation.")
+    var yes = false
+
+    func run() async throws {
+      let interactive = isatty(STDIN_FILENO) == 1
+      if !yes && !interactive {
+        StandardError.write(
+          "storefront log repair: refusing to change the log without confirmation: standard "
+            + "input is not a terminal. Run it again with --yes to confirm.\n")
+        throw ExitCode.failure
+      }
+      let config = try await options.loadConfig()
+      let assumeYes = yes
+      try finish(
+        withStatus: try await StorefrontAdmin.repairLog(config: config) {
+          assumeYes || Self.askForConfirmation()
+        })
+    }
+
+    /// Asks on the terminal; anything but `y` or `yes` (or end of input) declines.
+    private static func askForConfirmation() -> Bool {
+      StandardError.write("Discard the damaged part of the event log? [y/N] ")
+      guard let answer = readLine() else { return false }
+      let normalized = answer.trimmingCharacters(in: .whitespaces).lowercased()
+      return normalized == "y" || normalized == "yes"
+    }
+  }
+}
