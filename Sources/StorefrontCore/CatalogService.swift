@@ -1,0 +1,248 @@
+import JSON
+
+/// Categories, products, variants and stock.
+///
+/// Writes are admin-only and logged before they are acknowledged. Reads that must not pay an
+/// actor hop go through `snapshot` (nonisolated, lock-protected, pre-encoded JSON).
+///
+/// ```swift
+/// let body = catalog.snapshot.productsJSON                 // GET /products/
+/// let product = try await catalog.createProduct(body, by: caller)   // 201 product.json
+/// ```
+public actor CatalogService {
+  private var state: CatalogState
+  private let sink: any EventSink
+  /// The committed catalog and its encoded list bodies, readable from any thread.
+  public nonisolated let snapshot: CatalogSnapshot
+
+  private var nextCategoryId: Int
+  private var nextProductId: Int
+  private var nextVariantId: Int
+  /// Category names between their check and their commit.
+  private var pendingCategoryNames: Set<String> = []
+  /// Stock held by orders between their check and their commit, by variant id.
+  private var reservedStock: [Int: Int] = [:]
+
+  /// A service over replayed `state`, appending to `sink`.
+  public init(state: CatalogState, sink: any EventSink) {
+    self.state = state
+    self.sink = sink
+    self.snapshot = CatalogSnapshot(state: state)
+    self.nextCategoryId = state.nextCategoryId
+    self.nextProductId = state.nextProductId
+    self.nextVariantId = state.nextVariantId
+  }
+
+  /// The committed state (for tests and tools).
+  public var currentState: CatalogState { state }
+
+  /// Categories by ascending id.
+  public func categories() -> [Category] { snapshot.current.categories }
+
+  /// Products by ascending id.
+  public func products() -> [Product] { snapshot.current.products }
+
+  /// The product with `id`, if any.
+  public func product(id: Int) -> Product? { state.products[id] }
+
+  // MARK: Writes
+
+  /// `POST /products/categories/create/` (admin): `{name}`, at most 100 characters, unique.
+  /// Answer 201 with `category.json`.
+  public func createCategory(_ body: JSONValue, by user: User) async throws(ShopError) -> Category {
+    guard user.isStaff else { throw .forbidden }
+    var reader = FieldReader(try FieldReader.object(body))
+    if let name = reader.string("name", maxLength: 100),
+      state.categoryIdsByName[name] != nil || pendingCategoryNames.contains(name)
+    {
+      reader.errors.add("name", "category with this name already exists.")
+    }
+    try reader.errors.throwIfAny()
+    let category = Category(id: nextCategoryId, name: reader.string("name")!)
+    nextCategoryId += 1
+    pendingCategoryNames.insert(category.name)
+    defer { pendingCategoryNames.remove(category.name) }
+    let event = ShopEvent.categoryCreated(category)
+    try await append(event)
+    state.apply(event)
+    snapshot.publish(state: state, categoriesChanged: true, productsChanged: false)
+    return category
+  }
+
+  /// `POST /products/create/` (admin): `{name, description?, price, category, variants?}` with
+  /// variants `{size?, color?, stock?}`. Answer 201 with `product.json`.
+  public func createProduct(_ body: JSONValue, by user: User) async throws(ShopError) -> Product {
+    guard user.isStaff else { throw .forbidden }
+    var reader = FieldReader(try FieldReader.object(body))
+    let name = reader.string("name", maxLength: 200)
+    let description = reader.string(
+      "description", required: false, default: "", allowBlank: true)
+    let price = reader.money("price")
+    var categoryId: Int?
+    if let input = reader.primaryKey("category") {
+      if state.categories[input.id] != nil {
+        categoryId = input.id
+      } else {
+        reader.errors.add("category", FieldReader.doesNotExist(input))
+      }
+    }
+    var variants: [Variant] = []
+    var variantErrors: [(index: Int, errors: JSONValue)] = []
+    if let items = reader.list("variants", required: false, allowEmpty: true, default: []) {
+      for (index, item) in items.enumerated() {
+        guard case .object(let object) = item else {
+          variantErrors.append(
+            (
+              index,
+              ValidationError.nonField(
+                "Invalid data. Expected a dictionary, but got \(pythonTypeName(item))."
+              ).body
+            ))
+          continue
+        }
+        var variantReader = FieldReader(object)
+        let size = variantReader.string(
+          "size", required: false, default: "", allowBlank: true, maxLength: 50)
+        let color = variantReader.string(
+          "color", required: false, default: "", allowBlank: true, maxLength: 50)
+        let stock = variantReader.integer(
+          "stock", required: false, default: 0, minValue: 0,
+          maxValue: OrderLineDraft.maxQuantity)
+        if variantReader.errors.isEmpty {
+          variants.append(Variant(id: 0, size: size!, color: color!, stock: stock!))
+        } else {
+          variantErrors.append((index, variantReader.errors.body))
+        }
+      }
+    }
+    reader.setIndexed("variants", variantErrors)
+    try reader.errors.throwIfAny()
+
+    for index in variants.indices {
+      variants[index].id = nextVariantId
+      nextVariantId += 1
+    }
+    let product = Product(
+      id: nextProductId, name: name!, description: description!, price: price!,
+      categoryId: categoryId!, variants: variants)
+    nextProductId += 1
+    let event = ShopEvent.productCreated(product)
+    try await append(event)
+    state.apply(event)
+    snapshot.publish(state: state, categoriesChanged: false, productsChanged: true)
+    return product
+  }
+
+  private func append(_ event: ShopEvent) async throws(ShopError) {
+    do {
+      try await sink.append([event])
+    } catch {
+      throw .unavailable(reason: "\(error)")
+    }
+  }
+
+  // MARK: Stock, for OrderService
+
+  /// Checks an order's items against the catalog and holds their stock, all or nothing, without
+  /// suspending between the check and the hold.
+  ///
+  /// Item field errors come back as `{"items": {"<index>": {...}}}`; then the first broken rule,
+  /// in item order, as `{"items": ["..."]}`.
+  func reserve(_ drafts: [OrderLineDraft]) throws(ShopError) -> StockReservation {
+    var itemErrors: [(index: Int, errors: JSONValue)] = []
+    var resolved: [(product: Product, variant: Variant?, quantity: Int)] = []
+    for (index, draft) in drafts.enumerated() {
+      var errors = FieldErrors()
+      if let objectError = draft.objectError {
+        errors.add(ValidationError.nonFieldErrorsKey, objectError)
+        itemErrors.append((index, errors.body))
+        continue
+      }
+      var product: Product?
+      switch draft.product {
+      case .value(let input):
+        product = state.products[input.id]
+        if product == nil { errors.add("product", FieldReader.doesNotExist(input)) }
+      case .invalid(let messages): errors.add("product", messages)
+      }
+      var variant: Variant?
+      switch draft.variant {
+      case .value(let input?):
+        variant = state.variant(input.id)?.variant
+        if variant == nil { errors.add("variant", FieldReader.doesNotExist(input)) }
+      case .value(nil): break
+      case .invalid(let messages): errors.add("variant", messages)
+      }
+      var quantity = 0
+      switch draft.quantity {
+      case .value(let value): quantity = value
+      case .invalid(let messages): errors.add("quantity", messages)
+      }
+      if errors.isEmpty, let product {
+        resolved.append((product, variant, quantity))
+      } else {
+        itemErrors.append((index, errors.body))
+      }
+    }
+    if !itemErrors.isEmpty {
+      var errors = FieldErrors()
+      errors.set(
+        "items",
+        .object(JSONObject(itemErrors.map { JSONObject.Member(String($0.index), $0.errors) })))
+      try errors.throwIfAny()
+    }
+
+    var held: [Int: Int] = [:]
+    var lines: [PricedLine] = []
+    for (product, variant, quantity) in resolved {
+      if let variant {
+        guard state.productIdsByVariant[variant.id] == product.id else {
+          throw Self.itemsError("Variant \(variant.id) does not belong to product \(product.id).")
+        }
+        let available =
+          variant.stock - reservedStock[variant.id, default: 0] - held[variant.id, default: 0]
+        guard quantity <= available else {
+          throw Self.itemsError(
+            "Insufficient stock for variant \(variant.id): \(max(available, 0)) available.")
+        }
+        held[variant.id, default: 0] += quantity
+      } else if !product.variants.isEmpty {
+        throw Self.itemsError("This product has variants; choose one.")
+      }
+      lines.append(
+        PricedLine(
+          productId: product.id, variantId: variant?.id, quantity: quantity, price: product.price))
+    }
+    for (variantId, quantity) in held { reservedStock[variantId, default: 0] += quantity }
+    return StockReservation(lines: lines)
+  }
+
+  private static func itemsError(_ message: String) -> ShopError {
+    .validation(ValidationError(field: "items", message))
+  }
+
+  /// Releases a reservation whose order was not written.
+  func release(_ reservation: StockReservation) {
+    unhold(reservation)
+  }
+
+  /// Turns a reservation into committed stock: applies the written `orderPlaced` event.
+  func commit(_ reservation: StockReservation, event: ShopEvent) {
+    unhold(reservation)
+    applyCommitted(event)
+  }
+
+  /// Applies an event another service has written (stock given back by a cancellation).
+  func applyCommitted(_ event: ShopEvent) {
+    state.apply(event)
+    snapshot.publish(state: state, categoriesChanged: false, productsChanged: true)
+  }
+
+  private func unhold(_ reservation: StockReservation) {
+    for line in reservation.lines {
+      guard let variantId = line.variantId else { continue }
+      reservedStock[variantId, default: 0] -= line.quantity
+      if reservedStock[variantId] == 0 { reservedStock[variantId] = nil }
+    }
+  }
+}

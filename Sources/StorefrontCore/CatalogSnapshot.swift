@@ -1,0 +1,58 @@
+import Synchronization
+
+/// The catalog as last committed, with its list bodies already encoded, readable from any thread
+/// without an actor hop (the hot `GET /products/` and `GET /products/categories/` paths).
+///
+/// `CatalogService` replaces the content after every committed change; a read takes a short lock
+/// and retains the current immutable arrays (no copy, no encoding).
+///
+/// ```swift
+/// let body = catalog.snapshot.productsJSON   // [UInt8], ready to send with status 200
+/// ```
+public final class CatalogSnapshot: Sendable {
+  /// One published version of the catalog.
+  public struct Content: Sendable {
+    /// Categories by ascending id.
+    public var categories: [Category]
+    /// Products by ascending id, with committed stock.
+    public var products: [Product]
+    /// `[{"id":1,"name":"..."}]` as compact UTF-8 JSON.
+    public var categoriesJSON: [UInt8]
+    /// `[{"id":1,"name":...,"variants":[...]}]` as compact UTF-8 JSON.
+    public var productsJSON: [UInt8]
+  }
+
+  private let content: Mutex<Content>
+
+  init(state: CatalogState) {
+    content = Mutex(
+      Self.content(categories: state.sortedCategories, products: state.sortedProducts))
+  }
+
+  /// The current version.
+  public var current: Content { content.withLock { $0 } }
+  /// The encoded body of `GET /products/`.
+  public var productsJSON: [UInt8] { content.withLock { $0.productsJSON } }
+  /// The encoded body of `GET /products/categories/`.
+  public var categoriesJSON: [UInt8] { content.withLock { $0.categoriesJSON } }
+
+  func publish(state: CatalogState, categoriesChanged: Bool, productsChanged: Bool) {
+    let old = current
+    let categories = categoriesChanged ? state.sortedCategories : old.categories
+    let products = productsChanged ? state.sortedProducts : old.products
+    let new = Content(
+      categories: categories, products: products,
+      categoriesJSON: categoriesChanged
+        ? CompactJSON.encode(.array(categories.map(\.json))) : old.categoriesJSON,
+      productsJSON: productsChanged
+        ? CompactJSON.encode(.array(products.map(\.json))) : old.productsJSON)
+    content.withLock { $0 = new }
+  }
+
+  private static func content(categories: [Category], products: [Product]) -> Content {
+    Content(
+      categories: categories, products: products,
+      categoriesJSON: CompactJSON.encode(.array(categories.map(\.json))),
+      productsJSON: CompactJSON.encode(.array(products.map(\.json))))
+  }
+}

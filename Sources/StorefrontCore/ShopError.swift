@@ -1,0 +1,54 @@
+import JSON
+
+/// Every way a domain call can fail, each one mapping to one HTTP status and a DRF-style body.
+///
+/// ```swift
+/// do { let user = try await auth.register(body) }
+/// catch { respond(status: error.httpStatus, body: error.body) }
+/// ```
+public enum ShopError: Error, Sendable, Equatable {
+  /// 400: the request's content is wrong; `body` is DRF's error object.
+  case validation(ValidationError)
+  /// 401: a protected call without credentials.
+  case notAuthenticated
+  /// 401: an unknown, revoked or expired token.
+  case invalidToken
+  /// 403: authenticated, but not staff on an admin-only call.
+  case forbidden
+  /// 404 with the given `detail`, e.g. `No Order matches the given query.`.
+  case notFound(detail: String)
+  /// 503: the event could not be written to the log; nothing changed in memory.
+  case unavailable(reason: String)
+
+  /// The HTTP status code this error maps to.
+  public var httpStatus: Int {
+    switch self {
+    case .validation: 400
+    case .notAuthenticated, .invalidToken: 401
+    case .forbidden: 403
+    case .notFound: 404
+    case .unavailable: 503
+    }
+  }
+
+  /// The JSON body of the error response, in DRF's words.
+  public var body: JSONValue {
+    switch self {
+    case .validation(let error): error.body
+    case .notAuthenticated:
+      .object(["detail": .string("Authentication credentials were not provided.")])
+    case .invalidToken: .object(["detail": .string("Invalid token.")])
+    case .forbidden:
+      .object(["detail": .string("You do not have permission to perform this action.")])
+    case .notFound(let detail): .object(["detail": .string(detail)])
+    case .unavailable:
+      .object(["detail": .string("Service temporarily unavailable: writes are disabled.")])
+    }
+  }
+
+  /// Whether the response should carry `WWW-Authenticate: Token` (the 401s).
+  public var wantsAuthenticateHeader: Bool { httpStatus == 401 }
+
+  /// The 404 of an unknown order id.
+  public static let orderNotFound = ShopError.notFound(detail: "No Order matches the given query.")
+}
