@@ -52,7 +52,12 @@ let package = Package(
     .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "CLibevent", "HTTPTestSupport"]),
     .testTarget(name: "EventLogTests", dependencies: ["EventLog", "JSON"]),
     .testTarget(name: "StorefrontCoreTests", dependencies: ["StorefrontCore", "EventLog", "JSON"]),
-    .testTarget(name: "StorefrontTests", dependencies: ["Storefront", "JSON", "HTTPTestSupport"]),
+    .testTarget(
+      name: "StorefrontTests",
+      dependencies: [
+        "Storefront", "StorefrontCore", "JSON", "HTTPTestSupport",
+        .product(name: "Configuration", package: "swift-configuration"),
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

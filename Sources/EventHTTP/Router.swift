@@ -15,8 +15,9 @@ public struct Router<Handler: Sendable>: Sendable {
   public enum Match {
     case found(Handler, parameters: [Substring])
     case notFound
-    /// The path exists for other methods; `allowed` is the `Allow` header value.
-    case methodNotAllowed(allowed: String)
+    /// The path exists for other methods; `allowed` is the `Allow` header value and `sibling`
+    /// one of the path's handlers (to apply the path's own checks before answering 405).
+    case methodNotAllowed(allowed: String, sibling: Handler)
   }
 
   private enum Segment: Sendable, Equatable {
@@ -64,7 +65,9 @@ public struct Router<Handler: Sendable>: Sendable {
       if let handler = route.handlers[method] ?? (method == .HEAD ? route.handlers[.GET] : nil) {
         return .found(handler, parameters: parameters)
       }
-      return .methodNotAllowed(allowed: Self.allowHeader(for: route.handlers.keys))
+      let sibling = route.handlers.values.first!
+      return .methodNotAllowed(
+        allowed: Self.allowHeader(for: route.handlers.keys), sibling: sibling)
     }
     return .notFound
   }

@@ -47,17 +47,20 @@ import Testing
 
   @Test func wrongMethodGivesAllowInDRFOrder() {
     let router = makeRouter()
-    guard case .methodNotAllowed(let allowed) = router.match(.PUT, "/api/orders/") else {
+    guard case .methodNotAllowed(let allowed, _) = router.match(.PUT, "/api/orders/") else {
       Issue.record("expected 405")
       return
     }
     #expect(allowed == "GET, POST, HEAD, OPTIONS")
-    guard case .methodNotAllowed(let patch) = router.match(.GET, "/api/orders/3/update-status/")
+    guard
+      case .methodNotAllowed(let patch, let sibling) = router.match(
+        .GET, "/api/orders/3/update-status/")
     else {
       Issue.record("expected 405")
       return
     }
     #expect(patch == "PATCH, OPTIONS")
+    #expect(sibling == "update")
   }
 
   @Test func headFallsBackToGet() {

@@ -1,0 +1,81 @@
+import EventLog
+import Logging
+import StorefrontCore
+
+/// An open shop: the data directory locked, the log replayed, the services running.
+///
+/// Shared by the standalone server and the C embedding; it knows nothing of event loops.
+///
+/// ```swift
+/// let app = try StorefrontApp.open(config: config, logger: logger)
+/// let user = try await app.shop.auth.register(body)
+/// try await app.close()
+/// ```
+public final class StorefrontApp: Sendable {
+  /// The auth, catalog and order services.
+  public let shop: Shop
+  /// The configuration the app was opened with.
+  public let config: StorefrontConfig
+  let log: EventLog<ShopEvent>
+  /// How many records replay found at startup.
+  public let replayedRecords: Int
+
+  private init(shop: Shop, config: StorefrontConfig, log: EventLog<ShopEvent>, replayed: Int) {
+    self.shop = shop
+    self.config = config
+    self.log = log
+    self.replayedRecords = replayed
+  }
+
+  /// Locks `config.dataDir`, replays its log and starts the services.
+  public static func open(config: StorefrontConfig, logger: Logger) throws -> StorefrontApp {
+    var state = ShopState()
+    var count = 0
+    let log = try EventLog<ShopEvent>.open(
+      directory: config.dataDir, options: logOptions(config, logger: logger),
+      warning: { logger.warning("\($0)") },
+      replay: { record in
+        state.apply(record.event)
+        count += 1
+      })
+    let pool = HashingPool(threadCount: config.auth.resolvedHashThreads)
+    let auth = AuthConfiguration(
+      passwordIterations: config.auth.pbkdf2Iterations,
+      tokenTTLSeconds: config.auth.tokenTTLSeconds > 0 ? Int64(config.auth.tokenTTLSeconds) : nil,
+      maxTokensPerUser: config.auth.maxTokensPerUser)
+    let shop = Shop(
+      state: state, sink: LogEventSink(log: log),
+      configuration: ShopConfiguration(auth: auth), hashingPool: pool)
+    return StorefrontApp(shop: shop, config: config, log: log, replayed: count)
+  }
+
+  /// Flushes and closes the log and releases the data directory. Idempotent.
+  public func close() async throws { try await log.close() }
+
+  /// Rewrites the log as a snapshot of the current state plus newer events.
+  public func compact() async throws { try await log.compact() }
+
+  static func logOptions(_ config: StorefrontConfig, logger: Logger) -> EventLogOptions<ShopEvent> {
+    let policy: FsyncPolicy =
+      switch config.storage.fsync {
+      case .always: .always
+      case .batch: .batch(milliseconds: config.storage.batchMilliseconds)
+      case .never: .never
+      }
+    return EventLogOptions(
+      policy: policy, compactionFactor: config.storage.compactionFactor,
+      compactionMinimumBytes: UInt64(config.storage.compactionMinBytes),
+      compactor: LogCompactor(
+        makeState: { ShopState() },
+        apply: { state, record in state.apply(record.event) },
+        snapshot: { $0.snapshotEvents() }),
+      backgroundWarning: { logger.warning("\($0)") })
+  }
+}
+
+/// Where the services' events go: the durable log.
+struct LogEventSink: EventSink {
+  let log: EventLog<ShopEvent>
+
+  func append(_ events: [ShopEvent]) async throws { _ = try await log.append(events) }
+}

@@ -1,0 +1,79 @@
+import EventHTTP
+import Foundation
+import Logging
+
+/// The standalone server behind `storefront serve`.
+public enum StorefrontServer {
+  /// The mount point of the API.
+  public static let prefix = "/api"
+
+  /// Opens the data directory, serves until SIGINT/SIGTERM, drains in-flight requests
+  /// (bounded by `limits.shutdown_timeout_seconds`), closes the log; returns the exit code.
+  public static func run(config: StorefrontConfig) async throws -> Int32 {
+    let logger = LoggingSetup.logger("storefront", config: config)
+    let signals = SignalWaiter()
+    let app: StorefrontApp
+    do {
+      app = try StorefrontApp.open(config: config, logger: logger)
+    } catch {
+      logger.critical("cannot open data directory \(config.dataDir): \(error)")
+      return 1
+    }
+    let server: HTTPServer
+    do {
+      server = try HTTPServer(
+        options: httpOptions(config),
+        responder: StorefrontResponder(
+          app: app, prefix: prefix, maxBodyBytes: config.limits.maxBodyBytes),
+        observer: accessObserver(config: config, logger: logger))
+      try server.start()
+    } catch {
+      logger.critical("cannot start the HTTP server: \(error)")
+      try? await app.close()
+      return 1
+    }
+    logger.info(
+      "storefront listening on http://\(config.host):\(server.port)\(prefix)/",
+      metadata: [
+        "workers": "\(server.loops.count)", "data_dir": "\(config.dataDir)",
+        "config": "\(config.configFile ?? "(defaults)")", "records": "\(app.replayedRecords)",
+        "accept": "\(config.accept.rawValue)",
+      ])
+    let signal = await signals.wait()
+    logger.notice("signal \(signal): stopping; finishing in-flight requests")
+    let drained = await server.shutdown(
+      timeout: .seconds(config.limits.shutdownTimeoutSeconds))
+    if !drained { logger.warning("shutdown timeout reached with requests still in flight") }
+    do {
+      try await app.close()
+    } catch {
+      logger.error("closing the log failed: \(error)")
+      return 1
+    }
+    logger.notice("stopped")
+    return 0
+  }
+
+  static func httpOptions(_ config: StorefrontConfig) -> HTTPServerOptions {
+    HTTPServerOptions(
+      host: config.host, port: config.port, workers: config.resolvedWorkers,
+      acceptMode: config.accept == .shared ? .shared : .reusePort,
+      maxBodyBytes: config.limits.maxBodyBytes, maxHeaderBytes: config.limits.maxHeaderBytes,
+      timeoutSeconds: config.limits.timeoutSeconds, maxConnections: config.limits.maxConnections)
+  }
+
+  /// One access line per request at `log.access_level`: method, path (no query), status,
+  /// bytes, microseconds. Never headers or bodies.
+  static func accessObserver(
+    config: StorefrontConfig, logger: Logger
+  ) -> (@Sendable (AccessRecord) -> Void)? {
+    let level = config.log.accessLevel
+    guard level >= logger.logLevel else { return nil }
+    return { record in
+      logger.log(
+        level: level,
+        "\(record.method.rawValue) \(record.path) \(record.status) \(record.bytes)B \(record.microseconds)us"
+      )
+    }
+  }
+}

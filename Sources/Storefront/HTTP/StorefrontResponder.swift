@@ -1,0 +1,118 @@
+import EventHTTP
+import JSON
+import StorefrontCore
+
+/// Serves the API under a path prefix: routing, limits, authentication and permissions in
+/// DRF's order, then the route's handler.
+///
+/// Anonymous reads with a pre-encoded body (catalog lists, health) are answered on the loop
+/// thread at once; everything else runs as a task whose reply the loop sends.
+struct StorefrontResponder: HTTPResponder {
+  let app: StorefrontApp
+  /// The mount point without trailing slash, e.g. `/api`.
+  let prefix: String
+  let maxBodyBytes: Int
+  let router = APIRoutes.table
+
+  init(app: StorefrontApp, prefix: String, maxBodyBytes: Int) {
+    self.app = app
+    var prefix = prefix
+    while prefix.hasSuffix("/") { prefix.removeLast() }
+    self.prefix = prefix
+    self.maxBodyBytes = maxBodyBytes
+  }
+
+  func respond(to request: HTTPRequest) -> HTTPReply {
+    guard let path = relativePath(request.path) else { return .now(APIError.notFound.response) }
+    if request.body.count > maxBodyBytes { return .now(APIError.bodyTooLarge.response) }
+    let route: APIRoute
+    var parameters: [Substring] = []
+    var notAllowed: String?
+    switch router.match(request.method, path) {
+    case .notFound:
+      return .now(APIError.notFound.response)
+    case .found(let found, let captured):
+      route = found
+      parameters = captured
+    case .methodNotAllowed(let allowed, let sibling):
+      route = sibling
+      if request.method != .OPTIONS { notAllowed = allowed }
+    }
+    let header = TokenHeader.parse(request.headers["Authorization"])
+    if header == .absent, notAllowed == nil, request.method != .OPTIONS,
+      let immediate = route.immediate
+    {
+      return .now(immediate(app))
+    }
+    return .later { [app, parameters, notAllowed] in
+      do {
+        let (user, token) = try await authenticate(header)
+        try authorize(route.permission, user)
+        if let notAllowed { throw APIError.methodNotAllowed(request.method, allowed: notAllowed) }
+        if request.method == .OPTIONS { return options(route, path: path) }
+        return try await route.handle(
+          RouteCall(request: request, parameters: parameters, app: app, user: user, token: token))
+      } catch let error as APIError {
+        return error.response
+      } catch let error as ShopError {
+        return APIError.from(error).response
+      } catch {
+        return JSONResponse.detail(500, "A server error occurred.")
+      }
+    }
+  }
+
+  /// The path below the prefix (`/api/products/` -> `/products/`), or nil outside it.
+  private func relativePath(_ path: String) -> String? {
+    if prefix.isEmpty { return path }
+    guard path.hasPrefix(prefix) else { return nil }
+    let rest = path.dropFirst(prefix.count)
+    if rest.isEmpty { return "/" }
+    return rest.first == "/" ? String(rest) : nil
+  }
+
+  private func authenticate(_ header: TokenHeader.Parsed) async throws -> (User?, String?) {
+    switch header {
+    case .absent:
+      return (nil, nil)
+    case .invalid(let detail):
+      throw APIError.unauthorized(detail)
+    case .token(let token):
+      guard let user = await app.shop.auth.authenticate(token: token) else {
+        throw APIError.unauthorized("Invalid token.")
+      }
+      return (user, token)
+    }
+  }
+
+  private func authorize(_ permission: Permission, _ user: User?) throws {
+    switch permission {
+    case .anyone:
+      return
+    case .authenticated, .admin:
+      guard let user else {
+        throw APIError.unauthorized("Authentication credentials were not provided.")
+      }
+      if permission == .admin, !user.isStaff { throw ShopError.forbidden }
+    }
+  }
+
+  /// DRF's `OPTIONS` metadata for a view.
+  private func options(_ route: APIRoute, path: String) -> HTTPResponse {
+    let allowed: String
+    if case .methodNotAllowed(let header, _) = router.match(.TRACE, path) {
+      allowed = header
+    } else {
+      allowed = "OPTIONS"
+    }
+    let body = JSONValue.object([
+      "name": .string(route.name),
+      "description": .string(""),
+      "renders": .array([.string("application/json")]),
+      "parses": .array([
+        .string("application/json"), .string("application/x-www-form-urlencoded"),
+      ]),
+    ])
+    return JSONResponse.make(200, body, headers: [("Allow", allowed)])
+  }
+}

@@ -1,0 +1,52 @@
+import EventHTTP
+import JSON
+import StorefrontCore
+
+/// Who may call a route (DRF's permission classes).
+enum Permission: Sendable {
+  case anyone
+  case authenticated
+  case admin
+}
+
+/// One entry of the route table: its permission and how it answers.
+struct APIRoute: Sendable {
+  /// The view's name, shown by `OPTIONS`.
+  let name: String
+  let permission: Permission
+  /// Answers anonymous calls on the loop thread without a task (hot catalog reads).
+  let immediate: (@Sendable (StorefrontApp) -> HTTPResponse)?
+  /// Answers every other call, in a task.
+  let handle: @Sendable (RouteCall) async throws -> HTTPResponse
+
+  init(
+    _ name: String, _ permission: Permission,
+    immediate: (@Sendable (StorefrontApp) -> HTTPResponse)? = nil,
+    handle: @escaping @Sendable (RouteCall) async throws -> HTTPResponse
+  ) {
+    self.name = name
+    self.permission = permission
+    self.immediate = immediate
+    self.handle = handle
+  }
+}
+
+/// What a route handler gets: the request, its path parameters, the app, and the caller.
+struct RouteCall: Sendable {
+  let request: HTTPRequest
+  let parameters: [Substring]
+  let app: StorefrontApp
+  /// The authenticated caller, if a valid token was sent.
+  let user: User?
+  /// The token the caller authenticated with.
+  let token: String?
+
+  /// The request body, parsed as DRF would (400/415 on bad input).
+  func body() throws(APIError) -> JSONValue { try RequestBody.parse(request) }
+
+  /// The caller, for routes whose permission guarantees one.
+  var caller: User {
+    guard let user else { preconditionFailure("route permission must ensure a user") }
+    return user
+  }
+}

@@ -1,0 +1,13 @@
+import EventHTTP
+
+/// The whole route table of API.md (paths relative to the mount prefix, e.g. `/api`).
+enum APIRoutes {
+  static let table: Router<APIRoute> = {
+    var router = Router<APIRoute>()
+    HealthRoute.register(into: &router)
+    AuthRoutes.register(into: &router)
+    CatalogRoutes.register(into: &router)
+    OrderRoutes.register(into: &router)
+    return router
+  }()
+}
