@@ -1,7 +1,14 @@
 import JSON
+import Synchronization
 import Testing
 
 @testable import StorefrontCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 @Suite struct AuthServiceTests {
   @Test func registerAnswersIdUsernameEmailAndHashesThePassword() async throws {
@@ -228,5 +235,36 @@ import Testing
       try await group.waitForAll()
     }
     #expect(await shop.auth.currentState.tokens.count == 4)
+  }
+}
+
+@Suite struct HashingOffTheActorTests {
+  /// With the only hashing thread held busy, a registration waits for its hash while the actor
+  /// keeps answering other calls: hashing never runs on (or blocks) the actor.
+  @Test func actorStaysResponsiveWhileHashing() async throws {
+    let pool = HashingPool(threadCount: 1)
+    let release = Atomic<Bool>(false)
+    let started = Atomic<Bool>(false)
+    let blocker = Task {
+      await pool.run {
+        started.store(true, ordering: .releasing)
+        while !release.load(ordering: .acquiring) { usleep(500) }
+      }
+    }
+    while !started.load(ordering: .acquiring) { await Task.yield() }
+    let sink = InMemoryEventSink()
+    let auth = AuthService(
+      state: AuthState(), sink: sink, configuration: testAuthConfiguration, pool: pool)
+    let registration = Task { try await auth.register(registerBody("waiting")) }
+    // The registration is queued behind the blocker; the actor still serves these calls.
+    for _ in 0..<10 {
+      #expect(await auth.authenticate(token: "nope") == nil)
+      await Task.yield()
+    }
+    #expect(sink.events.isEmpty)
+    release.store(true, ordering: .releasing)
+    await blocker.value
+    let user = try await registration.value
+    #expect(user.username == "waiting")
   }
 }

@@ -121,3 +121,36 @@ import Testing
     }
   }
 }
+
+@Suite struct ValidationErrorTests {
+  @Test func nullBodyIsNoDataProvided() {
+    #expect(throws: ShopError.validation(.nonField("No data provided"))) {
+      try FieldReader.object(.null)
+    }
+  }
+
+  @Test func summaryFlattensNestedErrors() {
+    let error = ValidationError(
+      body: .object([
+        "username": .array([.string("A user with that username already exists.")]),
+        "items": .object(["1": .object(["quantity": .array([.string("Bad.")])])]),
+      ]))
+    #expect(
+      error.summary == "username: A user with that username already exists.\nitems.1.quantity: Bad."
+    )
+  }
+
+  @Test func errorMapping() {
+    #expect(ShopError.notAuthenticated.httpStatus == 401)
+    #expect(
+      ShopError.notAuthenticated.body
+        == .object(["detail": .string("Authentication credentials were not provided.")]))
+    #expect(ShopError.invalidToken.body == .object(["detail": .string("Invalid token.")]))
+    #expect(ShopError.invalidToken.wantsAuthenticateHeader)
+    #expect(
+      ShopError.forbidden.body
+        == .object(["detail": .string("You do not have permission to perform this action.")]))
+    #expect(ShopError.unavailable(reason: "disk full").httpStatus == 503)
+    #expect(ShopError.validation(.nonField("x")).httpStatus == 400)
+  }
+}
