@@ -21,10 +21,8 @@ public actor AuthService {
   private var nextUserId: Int
   /// Usernames of registrations between their check and their commit.
   private var pendingUsernames: Set<String> = []
-  /// Logins per user between their check and their commit.
-  private var pendingIssues: [Int: Int] = [:]
-  /// Token digests being revoked by an in-flight login.
-  private var pendingRevocations: Set<String> = []
+  /// Users with a token issuance in progress, and the logins waiting for their turn.
+  private var issuingWaiters: [Int: [CheckedContinuation<Void, Never>]] = [:]
 
   /// A service over replayed `state`, appending to `sink`.
   public init(
@@ -109,26 +107,36 @@ public actor AuthService {
   }
 
   private func issueToken(for user: User) async throws(ShopError) -> LoginResult {
+    // One issuance per user at a time, so the per-user limit holds under concurrent logins.
+    await acquireIssuing(for: user.id)
+    defer { releaseIssuing(for: user.id) }
     let now = clock()
     let token = TokenCrypto.newToken()
     let record = TokenRecord(digest: TokenCrypto.digest(of: token), userId: user.id, createdAt: now)
-    let live = state.tokens(of: user.id).filter { !pendingRevocations.contains($0.digest) }
+    let live = state.tokens(of: user.id)
     var victims = live.filter { isExpired($0, now: now) }
     let valid = live.filter { !isExpired($0, now: now) }
-    let excess =
-      valid.count + pendingIssues[user.id, default: 0] + 1 - configuration.maxTokensPerUser
+    let excess = valid.count + 1 - configuration.maxTokensPerUser
     if excess > 0 { victims += valid.prefix(excess) }
-    let digests = victims.map(\.digest)
-
-    pendingIssues[user.id, default: 0] += 1
-    pendingRevocations.formUnion(digests)
-    defer {
-      pendingIssues[user.id, default: 1] -= 1
-      if pendingIssues[user.id] == 0 { pendingIssues[user.id] = nil }
-      pendingRevocations.subtract(digests)
-    }
-    try await commit(digests.map { .tokenRevoked(digest: $0) } + [.tokenIssued(record)])
+    try await commit(victims.map { .tokenRevoked(digest: $0.digest) } + [.tokenIssued(record)])
     return LoginResult(token: token, user: user)
+  }
+
+  private func acquireIssuing(for userId: Int) async {
+    if issuingWaiters[userId] == nil {
+      issuingWaiters[userId] = []
+      return
+    }
+    await withCheckedContinuation { issuingWaiters[userId]!.append($0) }
+  }
+
+  private func releaseIssuing(for userId: Int) {
+    if let waiters = issuingWaiters[userId], let next = waiters.first {
+      issuingWaiters[userId] = Array(waiters.dropFirst())
+      next.resume()  // the turn passes directly to the next waiter
+    } else {
+      issuingWaiters[userId] = nil
+    }
   }
 
   private func isExpired(_ token: TokenRecord, now: Timestamp) -> Bool {

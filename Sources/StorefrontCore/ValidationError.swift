@@ -21,6 +21,28 @@ public struct ValidationError: Error, Sendable, Equatable {
 
   /// DRF's key for errors about an object as a whole.
   public static let nonFieldErrorsKey = "non_field_errors"
+
+  /// The messages as `field: message` lines (nested keys joined by `.`), for a command line:
+  /// `username: A user with that username already exists.`.
+  public var summary: String {
+    var lines: [String] = []
+    func walk(_ value: JSONValue, path: String) {
+      switch value {
+      case .object(let object):
+        for member in object.members {
+          walk(member.value, path: path.isEmpty ? member.key : "\(path).\(member.key)")
+        }
+      case .array(let items):
+        for item in items { walk(item, path: path) }
+      case .string(let message):
+        lines.append(path.isEmpty ? message : "\(path): \(message)")
+      default:
+        break
+      }
+    }
+    walk(body, path: "")
+    return lines.joined(separator: "\n")
+  }
 }
 
 /// Collects the errors of every field of one object, in field order, as DRF does before it
