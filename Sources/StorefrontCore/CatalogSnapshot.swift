@@ -1,3 +1,4 @@
+import JSON
 import Synchronization
 
 /// The catalog as last committed, with its list bodies already encoded, readable from any thread
@@ -43,16 +44,16 @@ public final class CatalogSnapshot: Sendable {
     let new = Content(
       categories: categories, products: products,
       categoriesJSON: categoriesChanged
-        ? CompactJSON.encode(.array(categories.map(\.json))) : old.categoriesJSON,
+        ? JSONValue.array(categories.map(\.json)).encoded() : old.categoriesJSON,
       productsJSON: productsChanged
-        ? CompactJSON.encode(.array(products.map(\.json))) : old.productsJSON)
+        ? JSONValue.array(products.map(\.json)).encoded() : old.productsJSON)
     content.withLock { $0 = new }
   }
 
   private static func content(categories: [Category], products: [Product]) -> Content {
     Content(
       categories: categories, products: products,
-      categoriesJSON: CompactJSON.encode(.array(categories.map(\.json))),
-      productsJSON: CompactJSON.encode(.array(products.map(\.json))))
+      categoriesJSON: JSONValue.array(categories.map(\.json)).encoded(),
+      productsJSON: JSONValue.array(products.map(\.json)).encoded())
   }
 }

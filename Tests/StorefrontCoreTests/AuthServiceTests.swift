@@ -145,7 +145,7 @@ import Testing
     #expect(state.tokens[TokenCrypto.digest(of: first.token)] != nil)
     #expect(state.tokens[first.token] == nil)
     for event in sink.events {
-      let text = String(decoding: CompactJSON.encode(event.encodeData()), as: UTF8.self)
+      let text = String(decoding: event.encodeData().encoded(), as: UTF8.self)
       #expect(!text.contains(first.token))
       #expect(!text.contains("test12345"))
     }

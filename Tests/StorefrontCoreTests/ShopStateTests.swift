@@ -122,7 +122,7 @@ func populatedShop(sink: InMemoryEventSink) async throws -> Shop {
     let data = ShopEvent.orderPlaced(order, stock: [StockDelta(variantId: 5, delta: -2)])
       .encodeData()
     #expect(
-      String(decoding: CompactJSON.encode(data), as: UTF8.self)
+      String(decoding: data.encoded(), as: UTF8.self)
         == #"{"id":1,"user":2,"user_name":"u","created_at":"1970-01-01T00:00:00.000000Z","items":[{"id":3,"product":4,"variant":5,"quantity":2,"price":19.99}],"stock":[{"variant":5,"delta":-2}]}"#
     )
   }
@@ -132,7 +132,7 @@ func populatedShop(sink: InMemoryEventSink) async throws -> Shop {
       "a\"b": .array([.string("line\nbreak\t\\ \u{01} é"), .bool(true), .null])
     ])
     #expect(
-      String(decoding: CompactJSON.encode(value), as: UTF8.self)
+      String(decoding: value.encoded(), as: UTF8.self)
         == #"{"a\"b":["line\nbreak\t\\ \u0001 é",true,null]}"#)
   }
 }
