@@ -119,6 +119,22 @@ import Testing
     }
   }
 
+  @Test func idleKeepAliveConnectionsAreClosedAfterTheTimeout() async throws {
+    let server = try HTTPServer(
+      options: HTTPServerOptions(port: 0, workers: 1, timeoutSeconds: 1), responder: EchoResponder()
+    )
+    try server.start()
+    let port = server.port
+    let closedByServer = try await ClientThreads.one {
+      let connection = try TestConnection(port: port, timeout: 10)
+      #expect(try connection.request("GET", "/now").status == 200)
+      return connection.readsEOF()
+    }
+    #expect(closedByServer)
+    #expect(server.stats.openConnections.load(ordering: .relaxed) == 0)
+    await server.shutdown(timeout: .seconds(1))
+  }
+
   @Test func shutdownWaitsForInFlightRequests() async throws {
     let responder = EchoResponder()
     let server = try HTTPServer(
