@@ -1,1 +1,180 @@
-// Placeholder: replaced by the EventLog layer.
+import JSON
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A durable, append-only JSON-lines log of `Event`s in one data directory.
+///
+/// ```swift
+/// let log = try EventLog<ShopEvent>.open(directory: "data", options: .init()) { record in
+///   state.apply(record.event)
+/// }
+/// let sequence = try await log.append([.productCreated(id: 1, name: "Mug")])
+/// try await log.close()
+/// ```
+///
+/// The directory holds `events.jsonl` (see the line format in `LogLineFormat`) and
+/// `eventlog.lock`. Lines are written by a dedicated thread; line order, sequence order and
+/// acknowledgement order are the same.
+public final class EventLog<Event: LogEvent>: Sendable {
+  /// The log file's name inside the data directory.
+  public static var fileName: String { "events.jsonl" }
+
+  /// The data directory.
+  public let directory: String
+  /// The log file's path.
+  public let path: String
+  let options: EventLogOptions<Event>
+  let writer: LogWriter
+  let directoryLock: DirectoryLock
+  let compaction = Mutex(CompactionState())
+  let closeState = Mutex(CloseState.open)
+
+  enum CloseState {
+    case open
+    case closing
+    case closed
+  }
+
+  /// Creates the directory if missing (error if parent missing/read-only, clearly worded), takes
+  /// the flock (error text: "data directory <dir> is in use by process <pid>"), replays every
+  /// record in order. A torn final line is cut off and reported through `warning`.
+  public static func open(
+    directory: String, options: EventLogOptions<Event>, warning: (String) -> Void = { _ in },
+    replay: (LogRecord<Event>) throws -> Void
+  ) throws -> EventLog<Event> {
+    let lock = try DirectoryLock.acquire(directory: directory)
+    do {
+      return try EventLog(
+        directory: directory, lock: lock, options: options, warning: warning,
+        replay: replay)
+    } catch {
+      lock.release()
+      throw error
+    }
+  }
+
+  private init(
+    directory: String, lock: DirectoryLock, options: EventLogOptions<Event>,
+    warning: (String) -> Void, replay: (LogRecord<Event>) throws -> Void
+  ) throws {
+    let path = directory + "/" + EventLog.fileName
+    let temporaryPath = path + EventLog.compactionSuffix
+    if SystemCalls.fileExists(temporaryPath) {
+      unlink(temporaryPath)
+      warning("removed \(temporaryPath), left by a compaction that did not finish")
+    }
+    let fd = SystemCalls.openFile(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC)
+    if fd < 0 {
+      let code = errno
+      if code == EACCES || code == EROFS || code == EPERM {
+        throw EventLogError.notWritable(path: directory, reason: SystemCalls.errorText(code))
+      }
+      throw SystemCalls.ioError("opening", path, code)
+    }
+    do {
+      let scan = try EventLog.replay(fd: fd, path: path, warning: warning, replay: replay)
+      var size = scan.goodEnd
+      var base = scan.snapshotEnd
+      if scan.header == nil {
+        // A new or empty file (or one whose only line was a torn header): start it.
+        var header: [UInt8] = []
+        LogLineFormat.appendHeader(to: &header, snapshotSequence: 0, created: .now())
+        if let code = SystemCalls.writeAll(fd, header) ?? SystemCalls.syncData(fd) {
+          throw SystemCalls.ioError("writing the header of", path, code)
+        }
+        try SystemCalls.syncDirectory(directory)
+        size = UInt64(header.count)
+        base = size
+      }
+      let growth = CompactionTrigger(options: options)
+      writer = LogWriter(
+        fd: fd, path: path, directory: directory, policy: options.policy,
+        lastSequence: scan.lastSequence, size: size, compactionBase: base,
+        onGrowth: { size, base in growth.check(size: size, base: base) })
+      self.directory = directory
+      self.path = path
+      self.options = options
+      self.directoryLock = lock
+      growth.log.withLock { $0 = CompactionTrigger.WeakLog(self) }
+    } catch {
+      SystemCalls.closeFile(fd)
+      throw error
+    }
+  }
+
+  /// Replays `fd` into `replay`, cutting a torn final line (with a warning).
+  private static func replay(
+    fd: Int32, path: String, warning: (String) -> Void, replay: (LogRecord<Event>) throws -> Void
+  ) throws -> LogFileScan {
+    var scan = LogFileScan(path: path)
+    try scan.run(fd: fd, stopAtFirstProblem: true) { raw, line, offset in
+      try replay(decode(raw, line: line, offset: offset, path: path))
+    }
+    if let problem = scan.problems.first {
+      guard problem.isTornTail else {
+        throw EventLogError.corruptLine(
+          file: path, line: problem.line, offset: problem.offset, reason: problem.reason)
+      }
+      try SystemCalls.truncate(fd, to: problem.offset, path)
+      if let code = SystemCalls.syncData(fd) { throw SystemCalls.ioError("syncing", path, code) }
+      warning(
+        "\(path): cut off a torn final line at byte offset \(problem.offset) (line \(problem.line), "
+          + "\(problem.length) bytes: \(problem.reason)); it was never acknowledged")
+    }
+    return scan
+  }
+
+  /// Rebuilds a typed record, naming the line when the application rejects it.
+  static func decode(_ raw: RawRecord, line: Int, offset: UInt64, path: String) throws
+    -> LogRecord<Event>
+  {
+    let event: Event
+    do {
+      event = try Event(type: raw.type, data: raw.data)
+    } catch {
+      throw EventLogError.undecodableEvent(
+        file: path, line: line, offset: offset, type: raw.type, reason: "\(error)")
+    }
+    return LogRecord(
+      sequence: raw.sequence, timestamp: raw.timestamp, event: event, isSnapshot: raw.isSnapshot)
+  }
+
+  deinit {
+    if closeState.withLock({ $0 }) == .open { writer.requestStop() }
+  }
+
+  /// Returns only when durable under the policy; returns the last assigned sequence.
+  /// Group commit for `.always`. Throws ``EventLogError/writesStopped(reason:)`` after any
+  /// failed write or sync, and ``EventLogError/closed`` after ``close()``.
+  public func append(_ events: [Event]) async throws -> UInt64 {
+    if events.isEmpty {
+      if let failure = writer.currentFailure { throw failure }
+      return writer.writtenPoint().sequence
+    }
+    let bodies = events.map { LogLineFormat.body(of: $0) }
+    return try await withCheckedThrowingContinuation { continuation in
+      writer.enqueue(bodies, continuation)
+    }
+  }
+
+  /// Flushes, syncs and releases the directory lock. Waits for a running compaction.
+  /// Idempotent: later calls return at once.
+  public func close() async throws {
+    let first = closeState.withLock { state in
+      if state != .open { return false }
+      state = .closing
+      return true
+    }
+    guard first else { return }
+    try? await waitForCompaction()
+    await writer.close()
+    directoryLock.release()
+    closeState.withLock { $0 = .closed }
+    if let failure = writer.currentFailure { throw failure }
+  }
+}
