@@ -50,7 +50,20 @@ let package = Package(
     .testTarget(name: "JSONTests", dependencies: ["JSON"]),
     .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
     .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "CLibevent", "HTTPTestSupport"]),
-    .testTarget(name: "EventLogTests", dependencies: ["EventLog", "JSON"]),
+    .testTarget(
+      name: "EventLogTests",
+      dependencies: ["EventLog", "JSON", "EventLogTestSupport", "EventLogCrashChild"]),
+    // Shared by the EventLog tests, their child process and the benchmark.
+    .target(
+      name: "EventLogTestSupport", dependencies: ["EventLog", "JSON"],
+      path: "Tests/EventLogTestSupport"),
+    // The child process the EventLog tests kill, lock against and starve of disk space.
+    .executableTarget(
+      name: "EventLogCrashChild", dependencies: ["EventLog", "EventLogTestSupport"],
+      path: "Tests/EventLogCrashChild"),
+    .executableTarget(
+      name: "EventLogBench", dependencies: ["EventLog", "JSON", "EventLogTestSupport"],
+      path: "bench/eventlog/Sources"),
     .testTarget(name: "StorefrontCoreTests", dependencies: ["StorefrontCore", "EventLog", "JSON"]),
     .testTarget(
       name: "StorefrontTests",

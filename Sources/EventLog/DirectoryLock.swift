@@ -22,7 +22,7 @@ struct DirectoryLock: Sendable {
       }
       throw SystemCalls.ioError("opening lock file", path, code)
     }
-    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+    if !lockWithGrace(fd) {
       let code = errno
       var buffer = [UInt8](repeating: 0, count: 32)
       let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 31, 0) }
@@ -35,7 +35,9 @@ struct DirectoryLock: Sendable {
       throw SystemCalls.ioError("locking", path, code)
     }
     let pidText = Array("\(getpid())\n".utf8)
-    if ftruncate(fd, 0) != 0 || pidText.withUnsafeBytes({ pwrite(fd, $0.baseAddress, $0.count, 0) }) < 0 {
+    if ftruncate(fd, 0) != 0
+      || pidText.withUnsafeBytes({ pwrite(fd, $0.baseAddress, $0.count, 0) }) < 0
+    {
       let code = errno
       close(fd)
       throw .notWritable(path: directory, reason: SystemCalls.errorText(code))
@@ -44,6 +46,22 @@ struct DirectoryLock: Sendable {
   }
 
   func release() { close(fd) }
+
+  /// Tries the lock for up to 200 ms: while any thread of a process spawns a child, the child
+  /// briefly holds copies of every descriptor (until its `exec` closes them), which keeps a
+  /// just-released lock held for a moment.
+  private static func lockWithGrace(_ fd: Int32) -> Bool {
+    let deadline = monotonicNanoseconds() + 200_000_000
+    while true {
+      if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+      let code = errno
+      guard code == EWOULDBLOCK || code == EINTR, monotonicNanoseconds() < deadline else {
+        errno = code
+        return false
+      }
+      usleep(2000)
+    }
+  }
 
   private static func ensureDirectory(_ directory: String) throws(EventLogError) {
     if let isDirectory = SystemCalls.isDirectory(directory) {

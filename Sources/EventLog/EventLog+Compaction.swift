@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Synchronization
 
 /// Whether a compaction runs, and who waits for it.
 struct CompactionState {
@@ -26,14 +27,16 @@ extension EventLog {
   public func compact() async throws {
     guard options.compactor != nil else { throw EventLogError.noCompactor }
     if closeState.withLock({ $0 }) != .open { throw EventLogError.closed }
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+    try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<Void, any Error>) in
       startCompaction(waiter: continuation)
     }
   }
 
   /// Waits for a running compaction (asking it to stop early).
   func waitForCompaction() async throws {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+    try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<Void, any Error>) in
       let running = compaction.withLock { state in
         guard state.running else { return false }
         state.cancelled = true

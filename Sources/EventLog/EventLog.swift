@@ -1,10 +1,11 @@
+import JSON
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import JSON
-import Synchronization
 
 /// A durable, append-only JSON-lines log of `Event`s in one data directory.
 ///
@@ -48,7 +49,8 @@ public final class EventLog<Event: LogEvent>: Sendable {
   ) throws -> EventLog<Event> {
     let lock = try DirectoryLock.acquire(directory: directory)
     do {
-      return try EventLog(directory: directory, lock: lock, options: options, warning: warning,
+      return try EventLog(
+        directory: directory, lock: lock, options: options, warning: warning,
         replay: replay)
     } catch {
       lock.release()

@@ -1,9 +1,10 @@
+import JSON
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import JSON
 
 /// Offline tools behind `storefront log verify` and `storefront log repair`; they read the
 /// file without knowing the application's event type.
@@ -136,7 +137,8 @@ public struct EventLogReport: Sendable, CustomStringConvertible {
 
   public var description: String {
     var lines: [String] = []
-    lines.append("\(file): \(fileSize) bytes, format version \(formatVersion.map(String.init) ?? "?")")
+    lines.append(
+      "\(file): \(fileSize) bytes, format version \(formatVersion.map(String.init) ?? "?")")
     if snapshotSequence > 0 || snapshotRecordCount > 0 {
       lines.append(
         "snapshot through sequence \(snapshotSequence) (\(snapshotRecordCount) snapshot records)")

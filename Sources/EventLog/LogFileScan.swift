@@ -54,6 +54,8 @@ struct LogFileScan {
         reason = "the line has no newline (an interrupted write)"
         decodeFailed = true
       }
+      // After an unreadable line the next sequence is unknown: resynchronise on the next one.
+      if decodeFailed { expected = nil }
       switch decoded {
       case .header(let found)?:
         if lineNumber == 1 {

@@ -75,7 +75,9 @@ enum LogLineFormat {
   private static let hexDigits = Array("0123456789abcdef".utf8)
 
   private static func appendChecksum(to bytes: inout [UInt8], lineStart: Int) {
-    let crc = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[lineStart...])) }
+    let crc = bytes.withUnsafeBytes {
+      CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[lineStart...]))
+    }
     bytes.append(contentsOf: #","crc":""#.utf8)
     for shift in stride(from: 28, through: 0, by: -4) {
       bytes.append(hexDigits[Int((crc >> UInt32(shift)) & 0xF)])

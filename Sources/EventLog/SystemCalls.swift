@@ -18,8 +18,7 @@ enum SystemCalls {
     String(cString: strerror(code))
   }
 
-  static func ioError(_ operation: String, _ path: String, _ code: Int32 = errno) -> EventLogError
-  {
+  static func ioError(_ operation: String, _ path: String, _ code: Int32 = errno) -> EventLogError {
     .io(operation: operation, path: path, reason: errorText(code))
   }
 

@@ -1,0 +1,1 @@
+print("EventLogBench: not written yet")
