@@ -83,6 +83,15 @@ public struct LogTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     bytes.append(UInt8(ascii: "Z"))
   }
 
+  /// Parses exactly the form ``description`` produces (`2026-01-14T05:07:06.527149Z`).
+  public init?(iso8601 text: String) {
+    var text = text
+    guard let parsed = text.withUTF8({ LogTimestamp(iso8601: UnsafeRawBufferPointer($0)) }) else {
+      return nil
+    }
+    self = parsed
+  }
+
   /// Parses exactly the form ``description`` produces.
   init?(iso8601 bytes: UnsafeRawBufferPointer) {
     guard bytes.count == LogTimestamp.textLength else { return nil }
