@@ -50,6 +50,10 @@ extension EventLog {
   /// Starts a compaction on its own thread unless one is running.
   func startCompaction(waiter: CheckedContinuation<Void, any Error>?) {
     let start = compaction.withLock { state in
+      if closeState.withLock({ $0 }) != .open {
+        waiter?.resume(throwing: EventLogError.closed)
+        return false
+      }
       if let waiter { state.waiters.append(waiter) }
       if state.running { return false }
       state.running = true
@@ -75,7 +79,9 @@ extension EventLog {
         return state.waiters
       }
       if let failure {
-        if waiters.isEmpty { options.backgroundWarning("automatic compaction: \(failure)") }
+        if waiters.isEmpty && failure != .closed {
+          options.backgroundWarning("automatic compaction: \(failure)")
+        }
         for waiter in waiters { waiter.resume(throwing: failure) }
       } else {
         for waiter in waiters { waiter.resume() }
