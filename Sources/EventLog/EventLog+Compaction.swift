@@ -10,6 +10,8 @@ import Synchronization
 struct CompactionState {
   var running = false
   var cancelled = false
+  /// After a failed automatic compaction, the next one waits until the file reaches this size.
+  var automaticRetryAbove: UInt64 = 0
   var waiters: [CheckedContinuation<Void, any Error>] = []
 }
 
@@ -50,6 +52,10 @@ extension EventLog {
   /// Starts a compaction on its own thread unless one is running.
   func startCompaction(waiter: CheckedContinuation<Void, any Error>?) {
     let start = compaction.withLock { state in
+      if closeState.withLock({ $0 }) != .open {
+        waiter?.resume(throwing: EventLogError.closed)
+        return false
+      }
       if let waiter { state.waiters.append(waiter) }
       if state.running { return false }
       state.running = true
@@ -69,13 +75,19 @@ extension EventLog {
       } catch {
         failure = .compactionFailed(reason: "\(error)")
       }
+      let size = writer.writtenPoint().end
       let waiters = compaction.withLock { state in
         state.running = false
+        if failure != nil {
+          state.automaticRetryAbove = UInt64(Double(size) * max(options.compactionFactor, 1.1))
+        }
         defer { state.waiters = [] }
         return state.waiters
       }
       if let failure {
-        if waiters.isEmpty { options.backgroundWarning("automatic compaction: \(failure)") }
+        if waiters.isEmpty && failure != .closed {
+          options.backgroundWarning("automatic compaction: \(failure)")
+        }
         for waiter in waiters { waiter.resume(throwing: failure) }
       } else {
         for waiter in waiters { waiter.resume() }
@@ -186,7 +198,7 @@ final class CompactionTrigger<Event: LogEvent>: Sendable {
   func check(size: UInt64, base: UInt64) {
     guard enabled, size >= minimumBytes, Double(size) >= factor * Double(base) else { return }
     guard let log = log.withLock({ $0.log }) else { return }
-    if log.compaction.withLock({ $0.running }) { return }
+    if log.compaction.withLock({ $0.running || size < $0.automaticRetryAbove }) { return }
     log.startCompaction(waiter: nil)
   }
 }

@@ -144,8 +144,13 @@ public final class EventLog<Event: LogEvent>: Sendable {
       sequence: raw.sequence, timestamp: raw.timestamp, event: event, isSnapshot: raw.isSnapshot)
   }
 
+  /// Dropped without `close()`: the writer still writes and syncs what is queued, then stops;
+  /// the directory lock is released now.
   deinit {
-    if closeState.withLock({ $0 }) == .open { writer.requestStop() }
+    if closeState.withLock({ $0 }) == .open {
+      writer.requestStop()
+      directoryLock.release()
+    }
   }
 
   /// Returns only when durable under the policy; returns the last assigned sequence.

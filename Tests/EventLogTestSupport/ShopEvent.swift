@@ -58,6 +58,7 @@ public enum ShopEvent: LogEvent, Equatable {
 
   public struct ShapeError: Error, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
   }
 
   public var type: String {

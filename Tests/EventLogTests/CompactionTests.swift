@@ -1,6 +1,7 @@
 import EventLog
 import EventLogTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 struct CompactionTests {
@@ -82,5 +83,31 @@ struct CompactionTests {
     #expect(records.count == 5)
     #expect(warnings.messages.count == 1)
     #expect(!FileManager.default.fileExists(atPath: directory.logFile + ".compacting"))
+  }
+
+  @Test func aFailingAutomaticCompactionWarnsAndBacksOff() async throws {
+    final class Collected: Sendable {
+      let messages = Mutex<[String]>([])
+    }
+    let collected = Collected()
+    let failing = LogCompactor<ShopEvent>(
+      makeState: { 0 },
+      apply: { _, _ in throw ShopEvent.ShapeError(description: "boom") },
+      snapshot: { _ in [] })
+    let options = EventLogOptions<ShopEvent>(
+      policy: .never, compactionMinimumBytes: 16 << 10, compactor: failing,
+      backgroundWarning: { message in collected.messages.withLock { $0.append(message) } })
+    let directory = TemporaryDirectory()
+    let (log, _) = try openCollecting(directory.data, options: options)
+    for chunk in 0..<20 {
+      _ = try await log.append((1...50).map { ShopEvent.sample(chunk * 50 + $0) })
+    }
+    try await log.close()
+    let messages = collected.messages.withLock { $0 }
+    // The file grows from 16 KiB to ~350 KiB: a retry only after each doubling.
+    #expect((1...6).contains(messages.count))
+    #expect(messages.allSatisfy { $0.contains("compaction failed") && $0.contains("boom") })
+    #expect(try EventLogTools.verify(directory: directory.data).snapshotSequence == 0)
+    #expect(try await replayAll(directory.data).1 == ShopState.afterSamples(1000))
   }
 }
