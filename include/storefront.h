@@ -35,9 +35,10 @@
  *
  * Every function that can fail returns 0 or a negative STOREFRONT_ERR_* code (storefront_open
  * returns NULL) and records a one-line, human-readable message for the calling thread, read with
- * storefront_last_error(). Bad arguments (NULL pointers, a malformed prefix, a call in the wrong
- * state) are reported this way, never by aborting. Using a handle after storefront_close returned
- * 0 is undefined, as for free().
+ * storefront_last_error() (storefront_stop records only its failures). Bad arguments (NULL
+ * pointers, a malformed prefix, a call in the wrong state) are reported this way, never by
+ * aborting. Using a handle after storefront_close freed it (0 or STOREFRONT_ERR_IO) is
+ * undefined, as for free().
  *
  * Threads
  *
@@ -172,8 +173,9 @@ int storefront_serve(storefront_t *sf);
  * thread-safe and async-signal-safe (call it from a SIGTERM handler). Has no effect on an
  * attached handle: use storefront_detach().
  *
- * Returns 0, or STOREFRONT_ERR_INVALID_ARGUMENT for NULL (then, and only then, it records a
- * message, which is not async-signal-safe: do not pass NULL from a signal handler).
+ * Returns 0 without touching the last error, or STOREFRONT_ERR_INVALID_ARGUMENT for NULL (then,
+ * and only then, it records a message, which is not async-signal-safe: do not pass NULL from a
+ * signal handler).
  * Threads: any thread, any time between storefront_open and storefront_close.
  */
 int storefront_stop(storefront_t *sf);

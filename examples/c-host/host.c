@@ -8,6 +8,8 @@
  * connections. SIGTERM or SIGINT: Storefront is detached, finishes its requests in flight, the
  * loop exits, the log is flushed and closed, and the process exits 0.
  */
+#define _POSIX_C_SOURCE 200809L /* sigset_t and pthread_sigmask under -std=c11 */
+
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/buffer.h>
@@ -16,6 +18,7 @@
 #include <event2/util.h>
 
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +89,15 @@ int main(int argc, char **argv) {
   int port = atoi(argv[1]);
   const char *data_dir = argv[2];
   const char *config_path = argc == 4 ? argv[3] : NULL;
+
+  /* A parent may have spawned us with signals blocked (e.g. from a libdispatch thread); the
+   * mask is inherited across exec and would keep SIGTERM from ever reaching the loop. Unblock
+   * before any thread exists, so Storefront's threads inherit the unblocked mask too. */
+  sigset_t handled;
+  sigemptyset(&handled);
+  sigaddset(&handled, SIGTERM);
+  sigaddset(&handled, SIGINT);
+  pthread_sigmask(SIG_UNBLOCK, &handled, NULL);
 
   /* Storefront replies from its own threads through event_active: locks first. */
   if (evthread_use_pthreads() != 0) {
