@@ -6,6 +6,11 @@ import Synchronization
 /// After `storefront_close` the host frees its `event_base`; a handler finishing later must not
 /// post its reply there. Such a handler passes the gate only while it is open; once closed it
 /// parks forever instead (its task and request are abandoned, which close documents).
+///
+/// Limit: a handler that passed the gate an instant before close still posts to the loop
+/// (`event_active`) right after; that is only reachable when close runs with requests in flight,
+/// i.e. without a completed `storefront_detach` drain. Closing the window needs a hook in
+/// `RequestDispatcher` after its `loop.execute`.
 final class ReplyGate: Sendable {
   private let closed = Atomic<Bool>(false)
 
