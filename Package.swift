@@ -7,6 +7,10 @@ let package = Package(
   products: [
     .executable(name: "storefront", targets: ["storefront"]),
     .library(name: "StorefrontKit", targets: ["Storefront"]),
+    // libstorefront-embed.so: the C API of include/storefront.h, for hosts that embed
+    // Storefront. (Not "storefront": SwiftPM product names are unique across kinds, and the
+    // executable has that name.)
+    .library(name: "storefront-embed", type: .dynamic, targets: ["StorefrontC"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,6 +51,21 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // The `@_cdecl` functions behind include/storefront.h. The version script keeps
+    // libstorefront.so's dynamic symbol table to the `storefront_*` functions.
+    .target(
+      name: "StorefrontC",
+      dependencies: [
+        "Storefront", "EventHTTP", "EventLog", "CLibevent",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      exclude: ["exports.map"],
+      linkerSettings: [
+        .unsafeFlags([
+          "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/StorefrontC/exports.map",
+        ])
+      ]
+    ),
     .testTarget(name: "JSONTests", dependencies: ["JSON"]),
     .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
     .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "CLibevent", "HTTPTestSupport"]),
@@ -71,6 +90,11 @@ let package = Package(
         "Storefront", "StorefrontCore", "JSON", "HTTPTestSupport",
         .product(name: "Configuration", package: "swift-configuration"),
       ]),
+    .testTarget(
+      name: "EmbeddingTests",
+      dependencies: ["HTTPTestSupport"],
+      exclude: ["CPrograms"]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )
