@@ -22,4 +22,6 @@ public struct AccessRecord: Sendable {
   public var status: Int
   public var bytes: Int
   public var microseconds: Int
+  /// The index of the loop that served the request.
+  public var loop: Int
 }

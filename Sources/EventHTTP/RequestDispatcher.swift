@@ -129,7 +129,7 @@ public final class RequestDispatcher: @unchecked Sendable {
       observer(
         AccessRecord(
           method: method, path: path, status: response.status, bytes: response.body.count,
-          microseconds: Int(elapsed)))
+          microseconds: Int(elapsed), loop: loop.index))
     }
   }
 

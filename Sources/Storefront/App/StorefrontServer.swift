@@ -63,7 +63,7 @@ public enum StorefrontServer {
   }
 
   /// One access line per request at `log.access_level`: method, path (no query), status,
-  /// bytes, microseconds. Never headers or bodies.
+  /// bytes, microseconds, loop. Never headers or bodies.
   static func accessObserver(
     config: StorefrontConfig, logger: Logger
   ) -> (@Sendable (AccessRecord) -> Void)? {
@@ -72,7 +72,7 @@ public enum StorefrontServer {
     return { record in
       logger.log(
         level: level,
-        "\(record.method.rawValue) \(record.path) \(record.status) \(record.bytes)B \(record.microseconds)us"
+        "\(record.method.rawValue) \(record.path) \(record.status) \(record.bytes)B \(record.microseconds)us loop=\(record.loop)"
       )
     }
   }
