@@ -1,0 +1,116 @@
+import HTTPTestSupport
+import JSON
+import Synchronization
+import Testing
+
+/// Concurrent orders never oversell, and what they sold survives a restart.
+@Suite("API concurrency over HTTP")
+struct APIConcurrencyTests {
+  /// Responses collected from client threads.
+  final class Outcomes: Sendable {
+    private let responses = Mutex<[APIResponse]>([])
+    func add(_ response: APIResponse) { responses.withLock { $0.append(response) } }
+    var all: [APIResponse] { responses.withLock { $0 } }
+  }
+
+  @Test("100 concurrent orders from 10 users on 20 connections, stock 10: exactly 10 succeed")
+  func hundredOrdersAgainstStockTen() async throws {
+    var server = try await APITestServer.start(directory: try APIDataDirectory())
+    do {
+      let admin = try await server.admin()
+      _ = try await server.client.category("Limited", admin: admin)
+      _ = try await server.client.product(
+        #"{"name": "Drop", "price": 99.9, "category": 1, "variants": [{"size": "one", "color": "red", "stock": 10}]}"#,
+        admin: admin)
+      _ = try await server.client.product(
+        #"{"name": "Sticker", "price": 1, "category": 1}"#, admin: admin)
+      var users: [APIUser] = []
+      for index in 0..<10 { users.append(try await server.client.user("buyer\(index)")) }
+
+      let outcomes = Outcomes()
+      let port = server.port
+      let buyers = users
+      let body = Array(#"{"items": [{"product": 1, "variant": 1, "quantity": 1}]}"#.utf8)
+      try await ClientThreads.run(20) { index in
+        let connection = try TestConnection(port: port)
+        defer { connection.close() }
+        for round in 0..<5 {
+          let user = buyers[(index + round) % buyers.count]
+          let response = try connection.request(
+            "POST", "/api/orders/",
+            headers: [
+              ("Authorization", "Token \(user.token)"), ("Content-Type", "application/json"),
+            ], body: body)
+          outcomes.add(APIResponse(response))
+        }
+      }
+
+      let responses = outcomes.all
+      #expect(responses.count == 100)
+      let created = responses.filter { $0.status == 201 }
+      let refused = responses.filter { $0.status == 400 }
+      #expect(created.count == 10)
+      #expect(refused.count == 90)
+      #expect(created.count + refused.count == responses.count, "\(responses.map(\.status))")
+      let insufficient = APIJSON.parse(
+        #"{"items": ["Insufficient stock for variant 1: 0 available."]}"#)
+      for response in refused {
+        #expect(response.json == insufficient, "\(response)")
+      }
+      #expect(Set(created.compactMap { $0.json["id"]?.intValue }) == Set(1...10))
+      #expect(try await server.client.stock(ofVariant: 1) == 0)
+
+      let before = try await Self.checkTenOrders(server, admin: admin, users: users)
+
+      server = try await server.restart()
+      #expect(try await server.client.stock(ofVariant: 1) == 0)
+      let after = try await Self.checkTenOrders(server, admin: admin, users: users)
+      #expect(after == before)
+      expectJSON(
+        try await server.client.post(
+          "/orders/", #"{"items": [{"product": 1, "variant": 1, "quantity": 1}]}"#,
+          token: users[0].token), 400,
+        #"{"items": ["Insufficient stock for variant 1: 0 available."]}"#)
+      // Ids continue after the restart.
+      let next = try await server.client.order(
+        #"{"items": [{"product": 2, "quantity": 1}]}"#, user: users[0])
+      #expect(next["id"] == .int(11))
+      #expect(next["items"]?.jsonArray?.first?["id"] == .int(11))
+      try await server.stop()
+    } catch {
+      try? await server.stop()
+      throw error
+    }
+  }
+
+  /// Checks that exactly ten orders of one unit of variant 1 are stored, one list per user
+  /// adding up to them; returns the admin's list body.
+  static func checkTenOrders(
+    _ server: APITestServer, admin: APIUser, users: [APIUser]
+  ) async throws -> [UInt8] {
+    let all = try await server.client.get("/orders/", token: admin.token)
+    #expect(all.status == 200)
+    let orders = all.json.jsonArray ?? []
+    #expect(orders.count == 10)
+    #expect(orders.map { $0["id"]?.intValue } == Array(1...10).map { $0 })
+    for order in orders {
+      let items = order["items"]?.jsonArray ?? []
+      #expect(items.count == 1)
+      #expect(items.first?["variant"] == .int(1))
+      #expect(items.first?["quantity"] == .int(1))
+      #expect(items.first?["price"] == .number("99.9"))
+      #expect(order["status"] == .string("created"))
+    }
+    var perUser = 0
+    for user in users {
+      let own = try await server.client.get("/orders/", token: user.token)
+      let list = own.json.jsonArray ?? []
+      #expect(
+        list.allSatisfy { $0["user"] == .int(user.id) && $0["user_name"] == .string(user.username) }
+      )
+      perUser += list.count
+    }
+    #expect(perUser == 10)
+    return all.body
+  }
+}
