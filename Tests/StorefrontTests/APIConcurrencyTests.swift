@@ -113,4 +113,106 @@ struct APIConcurrencyTests {
     #expect(perUser == 10)
     return all.body
   }
+
+  @Test("10 concurrent registrations of one username: exactly one succeeds")
+  func sameUsername() async throws {
+    try await withAPIServer { server in
+      let responses = try await server.client.concurrently(10) { index in
+        APIClient.Call(
+          method: "POST", path: "/users/register/",
+          body: .json(
+            #"{"username": "dup", "email": "dup\#(index)@example.com", "password": "password-1"}"#))
+      }
+      #expect(responses.filter { $0.status == 201 }.count == 1, "\(responses)")
+      for response in responses where response.status != 201 {
+        expectJSON(response, 400, #"{"username": ["A user with that username already exists."]}"#)
+      }
+      // Ids are not reused or skipped by the refused ones: the next user is 2.
+      #expect(try await server.client.register("next") == 2)
+    }
+  }
+
+  @Test("10 concurrent creations of one category name: exactly one succeeds")
+  func sameCategory() async throws {
+    try await withAPIServer { server in
+      let admin = try await server.admin()
+      let responses = try await server.client.concurrently(10) { _ in
+        APIClient.Call(
+          method: "POST", path: "/products/categories/create/", token: admin.token,
+          body: .json(#"{"name": "Dup"}"#))
+      }
+      #expect(responses.filter { $0.status == 201 }.count == 1, "\(responses)")
+      for response in responses where response.status != 201 {
+        expectJSON(response, 400, #"{"name": ["category with this name already exists."]}"#)
+      }
+      expectJSON(
+        try await server.client.get("/products/categories/"), 200, #"[{"id": 1, "name": "Dup"}]"#)
+    }
+  }
+
+  @Test("10 concurrent cancels of one order: one succeeds, stock comes back once")
+  func concurrentCancels() async throws {
+    var server = try await APITestServer.start(directory: try APIDataDirectory())
+    do {
+      let admin = try await server.admin()
+      let user = try await server.client.user("buyer")
+      _ = try await server.client.category("C", admin: admin)
+      _ = try await server.client.product(
+        #"{"name": "P", "price": 5, "category": 1, "variants": [{"stock": 10}]}"#, admin: admin)
+      _ = try await server.client.order(
+        #"{"items": [{"product": 1, "variant": 1, "quantity": 3}, {"product": 1, "variant": 1, "quantity": 2}]}"#,
+        user: user)
+      #expect(try await server.client.stock(ofVariant: 1) == 5)
+      let responses = try await server.client.concurrently(10) { _ in
+        APIClient.Call(
+          method: "PATCH", path: "/orders/1/update-status/", token: admin.token,
+          body: .json(#"{"status": "cancelled"}"#))
+      }
+      #expect(responses.filter { $0.status == 200 }.count == 1, "\(responses)")
+      for response in responses where response.status != 200 {
+        expectJSON(response, 400, #"{"status": ["Cannot change status of a cancelled order."]}"#)
+      }
+      #expect(try await server.client.stock(ofVariant: 1) == 10)
+      server = try await server.restart()
+      #expect(try await server.client.stock(ofVariant: 1) == 10)
+      let orders = try await server.client.get("/orders/", token: admin.token)
+      #expect(orders.json.jsonArray?.first?["status"] == .string("cancelled"))
+      try await server.stop()
+    } catch {
+      try? await server.stop()
+      throw error
+    }
+  }
+
+  @Test("concurrent logins beyond auth.max_tokens_per_user keep only that many live tokens")
+  func concurrentLoginsKeepTokenLimit() async throws {
+    var server = try await APITestServer.start(directory: try APIDataDirectory()) {
+      $0.auth.maxTokensPerUser = 3
+    }
+    do {
+      _ = try await server.client.register("many", password: "password-1")
+      let responses = try await server.client.concurrently(12) { _ in
+        APIClient.Call(
+          method: "POST", path: "/users/login/",
+          body: .json(#"{"username": "many", "password": "password-1"}"#))
+      }
+      #expect(responses.allSatisfy { $0.status == 200 }, "\(responses)")
+      let tokens = responses.compactMap { $0.json["token"]?.stringValue }
+      #expect(Set(tokens).count == 12)
+      func liveCount(_ client: APIClient) async throws -> Int {
+        var live = 0
+        for token in tokens where try await client.get("/orders/", token: token).status == 200 {
+          live += 1
+        }
+        return live
+      }
+      #expect(try await liveCount(server.client) == 3)
+      server = try await server.restart()
+      #expect(try await liveCount(server.client) == 3)
+      try await server.stop()
+    } catch {
+      try? await server.stop()
+      throw error
+    }
+  }
 }

@@ -280,3 +280,37 @@ struct APIEndpointTests {
     }
   }
 }
+
+@Suite("API endpoints: token limits")
+struct APITokenLimitTests {
+  @Test("a login beyond auth.max_tokens_per_user revokes the oldest token, also after restart")
+  func oldestTokenRevoked() async throws {
+    var server = try await APITestServer.start(directory: try APIDataDirectory()) {
+      $0.auth.maxTokensPerUser = 2
+    }
+    do {
+      let first = try await server.client.user("testuser")
+      let second = try await server.client.login("testuser")
+      #expect(try await server.client.get("/orders/", token: first.token).status == 200)
+      let third = try await server.client.login("testuser")
+      expectDetail(
+        try await server.client.get("/orders/", token: first.token), 401, "Invalid token.")
+      for token in [second, third] {
+        #expect(try await server.client.get("/orders/", token: token).status == 200)
+      }
+      server = try await server.restart()
+      expectDetail(
+        try await server.client.get("/orders/", token: first.token), 401, "Invalid token.")
+      for token in [second, third] {
+        #expect(try await server.client.get("/orders/", token: token).status == 200)
+      }
+      let fourth = try await server.client.login("testuser")
+      expectDetail(try await server.client.get("/orders/", token: second), 401, "Invalid token.")
+      #expect(try await server.client.get("/orders/", token: fourth).status == 200)
+      try await server.stop()
+    } catch {
+      try? await server.stop()
+      throw error
+    }
+  }
+}

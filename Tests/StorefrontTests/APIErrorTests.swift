@@ -49,6 +49,8 @@ struct APIErrorTests {
         ("Token", "Invalid token header. No credentials provided."),
         ("Token ", "Invalid token header. No credentials provided."),
         ("Token a b", "Invalid token header. Token string should not contain spaces."),
+        ("Token\ta\tb", "Invalid token header. Token string should not contain spaces."),
+        ("Token\t\(unknown)", "Invalid token."),
         ("Token \(unknown)", "Invalid token."),
         ("token \(unknown)", "Invalid token."),
         ("Token \(revoked)", "Invalid token."),
@@ -80,6 +82,22 @@ struct APIErrorTests {
         try await server.client.get("/orders/", token: admin.token).json.jsonArray?.count == 1)
       let orders = try await server.client.get("/orders/", token: user.token)
       #expect(orders.json.jsonArray?.first?["status"] == .string("created"))
+    }
+  }
+
+  @Test("register ignores is_staff: a registered user is never an admin")
+  func registerCannotMakeAdmins() async throws {
+    try await withAPIServer { server in
+      let response = try await server.client.post(
+        "/users/register/",
+        #"{"username": "sneaky", "email": "s@example.com", "password": "password-1", "is_staff": true, "is_superuser": true, "id": 77}"#
+      )
+      expectJSON(response, 201, #"{"id": 1, "username": "sneaky", "email": "s@example.com"}"#)
+      let token = try await server.client.login("sneaky", "password-1")
+      expectDetail(
+        try await server.client.post(
+          "/products/categories/create/", #"{"name": "X"}"#, token: token),
+        403, "You do not have permission to perform this action.")
     }
   }
 

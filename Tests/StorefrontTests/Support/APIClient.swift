@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTestSupport
 import JSON
+import Synchronization
 import Testing
 
 /// A response as the API tests see it.
@@ -96,6 +97,42 @@ struct APIClient: Sendable {
       bytes = nil
     }
     return (target, allHeaders, bytes)
+  }
+
+  /// One request of a concurrent batch.
+  struct Call: Sendable {
+    var method: String
+    var path: String
+    var token: String?
+    var body: APIBody?
+  }
+
+  /// Sends `count` requests at once, each on its own thread and connection; the responses
+  /// come back in index order.
+  func concurrently(
+    _ count: Int, _ call: @escaping @Sendable (Int) -> Call
+  ) async throws -> [APIResponse] {
+    let collected = Collected()
+    let port = port
+    try await ClientThreads.run(count) { index in
+      let request = call(index)
+      let (target, headers, bytes) = Self.prepare(
+        request.path, token: request.token, authorization: nil, body: request.body, headers: [])
+      let connection = try TestConnection(port: port)
+      defer { connection.close() }
+      let response = try connection.request(
+        request.method, target, headers: headers, body: bytes)
+      collected.set(index, APIResponse(response))
+    }
+    let responses = collected.all
+    return (0..<count).compactMap { responses[$0] }
+  }
+
+  /// Responses from client threads, by index.
+  private final class Collected: Sendable {
+    private let responses = Mutex<[Int: APIResponse]>([:])
+    func set(_ index: Int, _ response: APIResponse) { responses.withLock { $0[index] = response } }
+    var all: [Int: APIResponse] { responses.withLock { $0 } }
   }
 
   func get(_ path: String, token: String? = nil) async throws -> APIResponse {

@@ -52,20 +52,30 @@ final class APITestServer: Sendable {
     self.client = APIClient(port: http.port)
   }
 
-  /// The configuration tests run with: port 0, 2 loops, fast hashing, quiet logs.
-  static func configuration(dataDir: String, maxBodyBytes: Int = 1 << 20) -> StorefrontConfig {
-    StorefrontConfig(
+  /// The configuration tests run with: port 0, 2 loops, fast hashing, quiet logs; then
+  /// `adjust`.
+  static func configuration(
+    dataDir: String, adjust: (inout StorefrontConfig) -> Void = { _ in }
+  ) -> StorefrontConfig {
+    var config = StorefrontConfig(
       host: "127.0.0.1", port: 0, workers: 2, dataDir: dataDir,
       log: StorefrontConfig.Log(level: .error, accessLevel: .debug),
-      limits: StorefrontConfig.Limits(maxBodyBytes: maxBodyBytes),
       auth: StorefrontConfig.Auth(pbkdf2Iterations: testIterations, hashThreads: 2))
+    adjust(&config)
+    return config
   }
 
   /// Opens `directory` (replaying its log) and starts serving on a free port.
   static func start(
-    directory: APIDataDirectory, maxBodyBytes: Int = 1 << 20
+    directory: APIDataDirectory, adjust: (inout StorefrontConfig) -> Void = { _ in }
   ) async throws -> APITestServer {
-    let config = configuration(dataDir: directory.path, maxBodyBytes: maxBodyBytes)
+    try await start(
+      directory: directory, config: configuration(dataDir: directory.path, adjust: adjust))
+  }
+
+  private static func start(
+    directory: APIDataDirectory, config: StorefrontConfig
+  ) async throws -> APITestServer {
     let app = try StorefrontApp.open(
       config: config, logger: LoggingSetup.logger("storefront.tests", config: config))
     do {
@@ -90,8 +100,7 @@ final class APITestServer: Sendable {
   /// Stops cleanly and starts a new server on the same data directory.
   func restart() async throws -> APITestServer {
     try await stop()
-    return try await APITestServer.start(
-      directory: directory, maxBodyBytes: config.limits.maxBodyBytes)
+    return try await APITestServer.start(directory: directory, config: config)
   }
 
   /// Creates a staff user in-process (as `createsuperuser` does) and logs it in over HTTP.
@@ -107,10 +116,10 @@ final class APITestServer: Sendable {
 
 /// Runs `body` with a fresh server on a fresh data directory and stops it afterwards.
 func withAPIServer<T: Sendable>(
-  maxBodyBytes: Int = 1 << 20, _ body: (APITestServer) async throws -> T
+  adjust: (inout StorefrontConfig) -> Void = { _ in },
+  _ body: (APITestServer) async throws -> T
 ) async throws -> T {
-  let server = try await APITestServer.start(
-    directory: try APIDataDirectory(), maxBodyBytes: maxBodyBytes)
+  let server = try await APITestServer.start(directory: try APIDataDirectory(), adjust: adjust)
   do {
     let result = try await body(server)
     try await server.stop()
