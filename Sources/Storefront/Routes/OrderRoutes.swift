@@ -26,6 +26,8 @@ enum OrderRoutes {
       APIRoute("Order Status Update", .admin, acceptsParameters: { orderId($0[0]) != nil }) {
         call in
         guard let id = orderId(call.parameters[0]) else { throw APIError.notFound }
+        // As DRF's get_object(): an unknown order is a 404 before the body is parsed.
+        guard await call.app.shop.orders.order(id: id) != nil else { throw ShopError.orderNotFound }
         let order = try await call.app.shop.orders.updateStatus(
           orderId: id, try call.body(), by: call.caller)
         return JSONResponse.make(200, order.statusJSON)
