@@ -161,6 +161,21 @@ struct APIErrorTests {
             "/orders/\(id)/update-status/", #"{"status": "paid"}"#, token: admin.token), 404,
           "No Order matches the given query.")
       }
+      // As DRF's get_object(), the lookup comes before the body is read.
+      expectDetail(
+        try await server.client.patch("/orders/1/update-status/", "{", token: admin.token), 404,
+        "No Order matches the given query.")
+      expectDetail(
+        try await server.client.request(
+          "PATCH", "/orders/1/update-status/", token: admin.token,
+          body: .raw(Array("status=paid".utf8), contentType: "text/plain")), 404,
+        "No Order matches the given query.")
+      // A non-admin gets 403 whether the order exists or not.
+      let user = try await server.client.user("testuser")
+      expectDetail(
+        try await server.client.patch(
+          "/orders/999/update-status/", #"{"status": "paid"}"#, token: user.token), 403,
+        "You do not have permission to perform this action.")
     }
   }
 
