@@ -124,6 +124,78 @@ struct APIPersistenceTests {
     }
   }
 
+  @Test("a compacted log replays to the same state: tokens, stock, statuses, next ids")
+  func compactionThenRestart() async throws {
+    var server = try await APITestServer.start(directory: try APIDataDirectory())
+    do {
+      let client = server.client
+      let admin = try await server.admin()
+      let alice = try await client.user("alice", password: "alice-password")
+      let revoked = try await client.login("alice", "alice-password")
+      #expect(try await client.post("/users/logout/", token: revoked).status == 200)
+      let bob = try await client.user("bob")
+      #expect(try await client.post("/users/logout-all/", token: bob.token).status == 200)
+      _ = try await client.category("Skincare", admin: admin)
+      _ = try await client.product(
+        #"{"name": "Sunscreen", "price": 550, "category": 1, "variants": [{"size": "S", "stock": 10}, {"size": "L", "stock": 10}]}"#,
+        admin: admin)
+      _ = try await client.order(
+        #"{"items": [{"product": 1, "variant": 1, "quantity": 4}]}"#, user: alice)
+      _ = try await client.order(
+        #"{"items": [{"product": 1, "variant": 2, "quantity": 3}]}"#, user: alice)
+      #expect(
+        try await client.patch(
+          "/orders/1/update-status/", #"{"status": "cancelled"}"#, token: admin.token
+        ).status == 200)
+      #expect(
+        try await client.patch(
+          "/orders/2/update-status/", #"{"status": "delivered"}"#, token: admin.token
+        ).status == 200)
+      // The last order is refused: ids of refused orders are not consumed.
+      _ = try await client.post(
+        "/orders/", #"{"items": [{"product": 1, "variant": 2, "quantity": 99}]}"#,
+        token: alice.token)
+
+      try await server.app.compact()
+      _ = try await client.order(
+        #"{"items": [{"product": 1, "variant": 2, "quantity": 1}]}"#, user: alice)
+      let before = try await Self.visible(client, admin: admin.token)
+
+      server = try await server.restart()
+      let header = try String(contentsOfFile: server.dataDir + "/events.jsonl", encoding: .utf8)
+        .prefix { $0 != "\n" }
+      #expect(!header.contains(#""snapshot":0,"#), "not compacted: \(header)")
+      let restarted = server.client
+      let after = try await Self.visible(restarted, admin: admin.token)
+      #expect(after == before)
+      #expect(try await restarted.stock(ofVariant: 1) == 10)
+      #expect(try await restarted.stock(ofVariant: 2) == 6)
+      #expect(try await restarted.get("/orders/", token: alice.token).status == 200)
+      for token in [revoked, bob.token] {
+        expectDetail(try await restarted.get("/orders/", token: token), 401, "Invalid token.")
+      }
+      _ = try await restarted.login("bob")
+      expectJSON(
+        try await restarted.patch(
+          "/orders/1/update-status/", #"{"status": "paid"}"#, token: admin.token), 400,
+        #"{"status": ["Cannot change status of a cancelled order."]}"#)
+      #expect(try await restarted.category("Haircare", admin: admin) == 2)
+      let product = try await restarted.product(
+        #"{"name": "Gel", "price": 3, "category": 2, "variants": [{"stock": 1}]}"#, admin: admin)
+      #expect(product["id"] == .int(2))
+      #expect(product["variants"]?.jsonArray?.first?["id"] == .int(3))
+      let order = try await restarted.order(
+        #"{"items": [{"product": 2, "variant": 3, "quantity": 1}]}"#, user: alice)
+      #expect(order["id"] == .int(4))
+      #expect(order["items"]?.jsonArray?.first?["id"] == .int(4))
+      #expect(try await restarted.register("carol") == 4)
+      try await server.stop()
+    } catch {
+      try? await server.stop()
+      throw error
+    }
+  }
+
   @Test("kill -9 of storefront serve right after responses: everything acknowledged is there")
   func killNine() async throws {
     let data = try APIDataDirectory()
