@@ -25,6 +25,10 @@ public actor AuthService {
   private var pendingIssues: [Int: Int] = [:]
   /// Token digests being revoked by an in-flight login.
   private var pendingRevocations: Set<String> = []
+  /// Users with a token issue in flight, with the logins waiting for their turn: a user's
+  /// tokens are issued one at a time, so each login sees the tokens issued before it and can
+  /// revoke the oldest beyond `maxTokensPerUser` (an in-flight token cannot be chosen).
+  private var issuing: [Int: [CheckedContinuation<Void, Never>]] = [:]
 
   /// A service over replayed `state`, appending to `sink`.
   public init(
@@ -109,6 +113,8 @@ public actor AuthService {
   }
 
   private func issueToken(for user: User) async throws(ShopError) -> LoginResult {
+    await acquireIssue(for: user.id)
+    defer { releaseIssue(for: user.id) }
     let now = clock()
     let token = TokenCrypto.newToken()
     let record = TokenRecord(digest: TokenCrypto.digest(of: token), userId: user.id, createdAt: now)
@@ -129,6 +135,25 @@ public actor AuthService {
     }
     try await commit(digests.map { .tokenRevoked(digest: $0) } + [.tokenIssued(record)])
     return LoginResult(token: token, user: user)
+  }
+
+  private func acquireIssue(for userId: Int) async {
+    guard issuing[userId] != nil else {
+      issuing[userId] = []
+      return
+    }
+    await withCheckedContinuation { issuing[userId, default: []].append($0) }
+  }
+
+  private func releaseIssue(for userId: Int) {
+    guard var waiters = issuing[userId], !waiters.isEmpty else {
+      issuing[userId] = nil
+      return
+    }
+    // Hand the turn over directly: the entry stays for the next waiter.
+    let next = waiters.removeFirst()
+    issuing[userId] = waiters
+    next.resume()
   }
 
   private func isExpired(_ token: TokenRecord, now: Timestamp) -> Bool {
