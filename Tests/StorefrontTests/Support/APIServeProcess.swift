@@ -114,6 +114,22 @@ final class APIServeProcess: Sendable {
     return Int(UInt16(bigEndian: address.sin_port))
   }
 
+  /// Whether something accepts TCP connections on `127.0.0.1:port`.
+  static func accepts(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+      }
+    }
+  }
+
   /// Starts `storefront serve --port <free> --data-dir <dataDir> --workers 2` in `workDirectory`
   /// and waits until `GET /api/health/` answers.
   init(dataDir: String, workDirectory: String) throws {
@@ -132,7 +148,9 @@ final class APIServeProcess: Sendable {
       guard !child.hasExited else {
         throw TestError("storefront serve exited early: \(standardError)")
       }
-      if let connection = try? TestConnection(port: port, timeout: 5),
+      // Probe with a raw socket first: `TestConnection.init` closes its descriptor twice when
+      // connect fails (once itself, once in deinit), which can close another thread's socket.
+      if Self.accepts(port: port), let connection = try? TestConnection(port: port, timeout: 5),
         let response = try? connection.request("GET", "/api/health/"), response.status == 200
       {
         connection.close()
