@@ -215,4 +215,39 @@ struct APIConcurrencyTests {
       throw error
     }
   }
+
+  @Test("pipelined requests on one connection are answered in order (immediate and async replies)")
+  func pipelinedRequests() async throws {
+    try await withAPIServer { server in
+      let admin = try await server.admin()
+      let port = server.port
+      let token = admin.token
+      let statuses = try await ClientThreads.one { () -> [(Int, String)] in
+        let connection = try TestConnection(port: port)
+        defer { connection.close() }
+        let json = [("Content-Type", "application/json")]
+        let auth = [("Authorization", "Token \(token)")]
+        try connection.sendRequest("GET", "/api/products/categories/")
+        try connection.sendRequest(
+          "POST", "/api/products/categories/create/", headers: json + auth,
+          body: Array(#"{"name": "First"}"#.utf8))
+        try connection.sendRequest("GET", "/api/products/categories/")
+        try connection.sendRequest(
+          "POST", "/api/users/register/", headers: json,
+          body: Array(
+            #"{"username": "piped", "email": "p@example.com", "password": "password-1"}"#.utf8))
+        try connection.sendRequest("GET", "/api/nope/")
+        try connection.sendRequest("GET", "/api/orders/", headers: auth)
+        return try (0..<6).map { _ in
+          let response = try connection.readResponse()
+          return (response.status, String(decoding: response.body, as: UTF8.self))
+        }
+      }
+      #expect(statuses.map(\.0) == [200, 201, 200, 201, 404, 200])
+      #expect(statuses.first?.1 == "[]")
+      #expect(statuses[1].1 == #"{"id":1,"name":"First"}"#)
+      #expect(statuses[2].1 == #"[{"id":1,"name":"First"}]"#)
+      #expect(statuses[3].1.contains(#""username":"piped""#))
+    }
+  }
 }
