@@ -37,7 +37,15 @@ struct StorefrontResponder: HTTPResponder {
     case .methodNotAllowed(let allowed, let sibling):
       route = sibling
       if request.method != .OPTIONS { notAllowed = allowed }
+      // The router gives no captures here: take them from a method the path does have.
+      if let first = allowed.split(separator: ",").first,
+        let method = HTTPMethod(rawValue: first.trimmingCharacters(in: .whitespaces)),
+        case .found(_, let captured) = router.match(method, path)
+      {
+        parameters = captured
+      }
     }
+    guard route.acceptsParameters(parameters) else { return .now(APIError.notFound.response) }
     let header = TokenHeader.parse(request.headers["Authorization"])
     if header == .absent, notAllowed == nil, request.method != .OPTIONS,
       let immediate = route.immediate

@@ -11,7 +11,9 @@ enum TokenHeader {
 
   static func parse(_ header: String?) -> Parsed {
     guard let header else { return .absent }
-    let words = header.split(separator: " ", omittingEmptySubsequences: true)
+    // Python's bytes.split(): runs of whitespace, tabs included (no CR/LF in a header value).
+    let words = header.split(
+      omittingEmptySubsequences: true, whereSeparator: { " \t\u{0B}\u{0C}".contains($0) })
     guard let scheme = words.first, scheme.lowercased() == "token" else { return .absent }
     if words.count == 1 { return .invalid("Invalid token header. No credentials provided.") }
     if words.count > 2 {

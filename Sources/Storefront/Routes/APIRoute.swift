@@ -18,15 +18,20 @@ struct APIRoute: Sendable {
   let immediate: (@Sendable (StorefrontApp) -> HTTPResponse)?
   /// Answers every other call, in a task.
   let handle: @Sendable (RouteCall) async throws -> HTTPResponse
+  /// Whether the path's captured segments match the pattern's converters (Django's
+  /// `<int:pk>`); when not, the path is an unknown route (404 before authentication).
+  let acceptsParameters: @Sendable ([Substring]) -> Bool
 
   init(
     _ name: String, _ permission: Permission,
     immediate: (@Sendable (StorefrontApp) -> HTTPResponse)? = nil,
+    acceptsParameters: @escaping @Sendable ([Substring]) -> Bool = { _ in true },
     handle: @escaping @Sendable (RouteCall) async throws -> HTTPResponse
   ) {
     self.name = name
     self.permission = permission
     self.immediate = immediate
+    self.acceptsParameters = acceptsParameters
     self.handle = handle
   }
 }

@@ -23,13 +23,22 @@ enum OrderRoutes {
       })
     router.add(
       .PATCH, "/orders/<id>/update-status/",
-      APIRoute("Order Status Update", .admin) { call in
-        // Django's <int:pk> converter: a non-numeric id does not match the URL at all.
-        guard let id = Int(call.parameters[0]), id >= 0, call.parameters[0].allSatisfy(\.isASCII)
-        else { throw APIError.notFound }
+      APIRoute("Order Status Update", .admin, acceptsParameters: { orderId($0[0]) != nil }) {
+        call in
+        guard let id = orderId(call.parameters[0]) else { throw APIError.notFound }
+        // As DRF's get_object(): an unknown order is a 404 before the body is parsed.
+        guard await call.app.shop.orders.order(id: id) != nil else { throw ShopError.orderNotFound }
         let order = try await call.app.shop.orders.updateStatus(
           orderId: id, try call.body(), by: call.caller)
         return JSONResponse.make(200, order.statusJSON)
       })
+  }
+
+  /// Django's `<int:pk>` converter (`[0-9]+`): a non-numeric id does not match the URL at all.
+  static func orderId(_ segment: Substring) -> Int? {
+    guard !segment.isEmpty,
+      segment.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+    else { return nil }
+    return Int(segment)
   }
 }
