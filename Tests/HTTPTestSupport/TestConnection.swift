@@ -34,10 +34,9 @@ public final class TestConnection: @unchecked Sendable {
         connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
       }
     }
+    // No close here: `deinit` runs for a throwing init too and closes `fd` exactly once.
     guard result == 0 else {
-      let message = String(cString: strerror(errno))
-      Glibc.close(fd)
-      throw TestError("connect to port \(port): \(message)")
+      throw TestError("connect to port \(port): \(String(cString: strerror(errno)))")
     }
     var time = timeval(tv_sec: timeout, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))

@@ -35,34 +35,11 @@ struct StorefrontProcess {
   static func run(
     _ arguments: [String], in directory: TemporaryDirectory, environment: [String: String] = [:]
   ) throws -> Result {
-    let process = Process()
-    process.executableURL = try executable()
-    process.arguments = arguments
-    process.currentDirectoryURL = directory.url
-    var processEnvironment = ProcessInfo.processInfo.environment.filter {
-      !$0.key.hasPrefix("STOREFRONT_")
-    }
-    processEnvironment.merge(environment) { _, new in new }
-    process.environment = processEnvironment
-    let output = directory.url.appendingPathComponent("stdout-\(UUID().uuidString)")
-    let errors = directory.url.appendingPathComponent("stderr-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-    let outputHandle = try FileHandle(forWritingTo: output)
-    let errorHandle = try FileHandle(forWritingTo: errors)
-    defer {
-      try? outputHandle.close()
-      try? errorHandle.close()
-    }
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = outputHandle
-    process.standardError = errorHandle
-    try process.run()
-    process.waitUntilExit()
+    let child = try StorefrontChild(
+      arguments, workDirectory: directory.path, environment: environment, testDefaults: false)
+    let status = try child.waitForExit()
     return Result(
-      status: process.terminationStatus,
-      standardOutput: try String(contentsOf: output, encoding: .utf8),
-      standardError: try String(contentsOf: errors, encoding: .utf8))
+      status: status, standardOutput: child.standardOutput, standardError: child.standardError)
   }
 }
 

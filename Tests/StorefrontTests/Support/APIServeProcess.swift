@@ -32,13 +32,16 @@ final class StorefrontChild: Sendable {
 
   /// Starts `storefront arguments...` in `workDirectory` with no `STOREFRONT_*` variables but
   /// ``environment`` and `environment`; output goes to files in `workDirectory`.
-  init(_ arguments: [String], workDirectory: String, environment: [String: String] = [:]) throws {
+  init(
+    _ arguments: [String], workDirectory: String, environment: [String: String] = [:],
+    testDefaults: Bool = true
+  ) throws {
     let process = Process()
     process.executableURL = try StorefrontProcess.executable()
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: workDirectory)
     var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STOREFRONT_") }
-    merged.merge(Self.environment) { _, new in new }
+    if testDefaults { merged.merge(Self.environment) { _, new in new } }
     merged.merge(environment) { _, new in new }
     process.environment = merged
     let name = UUID().uuidString
@@ -95,48 +98,16 @@ final class APIServeProcess: Sendable {
   let child: StorefrontChild
   let port: Int
 
-  /// A TCP port that was free a moment ago: bound to port 0, read back, closed.
-  static func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw TestError("socket: \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-        bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-      }
-    }
-    guard bound else { throw TestError("bind: \(String(cString: strerror(errno)))") }
-    return Int(UInt16(bigEndian: address.sin_port))
-  }
-
-  /// Whether something accepts TCP connections on `127.0.0.1:port`.
-  static func accepts(port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-      }
-    }
-  }
+  /// A TCP port that was free a moment ago.
+  static func freePort() throws -> Int { try FreePort.pick() }
 
   /// Starts `storefront serve --port <free> --data-dir <dataDir> --workers 2` in `workDirectory`
   /// and waits until `GET /api/health/` answers.
-  init(dataDir: String, workDirectory: String) throws {
+  init(dataDir: String, workDirectory: String, environment: [String: String] = [:]) throws {
     port = try Self.freePort()
     child = try StorefrontChild(
       ["serve", "--port", String(port), "--data-dir", dataDir, "--workers", "2"],
-      workDirectory: workDirectory)
+      workDirectory: workDirectory, environment: environment)
     try waitUntilReady()
   }
 
@@ -148,9 +119,7 @@ final class APIServeProcess: Sendable {
       guard !child.hasExited else {
         throw TestError("storefront serve exited early: \(standardError)")
       }
-      // Probe with a raw socket first: `TestConnection.init` closes its descriptor twice when
-      // connect fails (once itself, once in deinit), which can close another thread's socket.
-      if Self.accepts(port: port), let connection = try? TestConnection(port: port, timeout: 5),
+      if let connection = try? TestConnection(port: port, timeout: 5),
         let response = try? connection.request("GET", "/api/health/"), response.status == 200
       {
         connection.close()
