@@ -63,8 +63,21 @@ public final class HashingPool: Sendable {
   }
 
   private static func workerMain(_ raw: UnsafeMutableRawPointer) {
+    lowerPriority()
     let queue = Unmanaged<JobQueue>.fromOpaque(raw).takeRetainedValue()
     while let job = queue.pop() { job() }
+  }
+}
+
+extension HashingPool {
+  /// Gives the calling thread the lowest CPU priority (nice 19; on Linux `setpriority` with id 0
+  /// applies to the calling thread only): a login storm then uses CPU time the event loops and
+  /// actors leave over, adding little latency to catalog reads, yet logins still progress under
+  /// full load (unlike `SCHED_IDLE`, which could starve them).
+  static func lowerPriority() {
+    #if os(Linux)
+      _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+    #endif
   }
 }
 
