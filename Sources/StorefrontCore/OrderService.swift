@@ -19,6 +19,8 @@ public actor OrderService {
   /// cannot both pass the terminal-status check or both give stock back.
   private var statusChangeBusy = false
   private var statusChangeWaiters: [CheckedContinuation<Void, Never>] = []
+  /// Each order's JSON, encoded on first listing and dropped when its status changes.
+  private var encodedOrders: [Int: [UInt8]] = [:]
 
   /// A service over replayed `state`; stock lives in `catalog`.
   public init(
@@ -39,6 +41,25 @@ public actor OrderService {
   /// `GET /orders/`: the caller's own orders, or all for staff, by ascending id.
   public func orders(visibleTo user: User) -> [Order] {
     state.sortedOrders(ofUser: user.isStaff ? nil : user.id)
+  }
+
+  /// `GET /orders/` as a ready body: the JSON array of ``orders(visibleTo:)``, built from each
+  /// order's cached encoding.
+  public func encodedOrderList(visibleTo user: User) -> [UInt8] {
+    let orders = orders(visibleTo: user)
+    var writer = JSONWriter(capacity: 2 + orders.count * 320)
+    writer.beginArray()
+    for order in orders {
+      if let cached = encodedOrders[order.id] {
+        writer.raw(cached)
+      } else {
+        let encoded = order.json.encoded()
+        encodedOrders[order.id] = encoded
+        writer.raw(encoded)
+      }
+    }
+    writer.endArray()
+    return writer.bytes
   }
 
   /// The order with `id`, if any.
@@ -106,6 +127,7 @@ public actor OrderService {
       throw .unavailable(reason: "\(error)")
     }
     state.apply(event)
+    encodedOrders[orderId] = nil
     if !stock.isEmpty { await catalog.applyCommitted(event) }
     return state.orders[orderId]!
   }

@@ -3,6 +3,8 @@ public struct OrderState: Sendable, Equatable {
   public internal(set) var orders: [Int: Order] = [:]
   public internal(set) var nextOrderId = 1
   public internal(set) var nextOrderItemId = 1
+  /// Order ids of each user, ascending (an index over `orders`).
+  public internal(set) var orderIdsByUser: [Int: [Int]] = [:]
 
   public init() {}
 
@@ -11,6 +13,7 @@ public struct OrderState: Sendable, Equatable {
   public mutating func apply(_ event: ShopEvent) {
     switch event {
     case .orderPlaced(let order, _), .orderRestored(let order):
+      if orders[order.id] == nil { index(order) }
       orders[order.id] = order
       nextOrderId = max(nextOrderId, order.id + 1)
       for item in order.items { nextOrderItemId = max(nextOrderItemId, item.id + 1) }
@@ -27,8 +30,18 @@ public struct OrderState: Sendable, Equatable {
 
   /// The orders of `userId` (or all when nil) by ascending id.
   public func sortedOrders(ofUser userId: Int?) -> [Order] {
-    let selected =
-      userId.map { id in orders.values.filter { $0.userId == id } } ?? Array(orders.values)
-    return selected.sorted { $0.id < $1.id }
+    guard let userId else { return orders.values.sorted { $0.id < $1.id } }
+    return (orderIdsByUser[userId] ?? []).compactMap { orders[$0] }
+  }
+
+  /// Adds `order` to its user's ascending id list (ids usually arrive in order: append).
+  private mutating func index(_ order: Order) {
+    var ids = orderIdsByUser[order.userId] ?? []
+    if let last = ids.last, last > order.id {
+      ids.insert(order.id, at: ids.firstIndex { $0 > order.id }!)
+    } else {
+      ids.append(order.id)
+    }
+    orderIdsByUser[order.userId] = ids
   }
 }

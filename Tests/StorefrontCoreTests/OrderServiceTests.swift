@@ -204,6 +204,31 @@ import Testing
     #expect(order.items[0].variantId == nil)
   }
 
+  @Test func encodedListMatchesTheOrdersAndFollowsStatusChanges() async throws {
+    let shop = makeShop()
+    let admin = try await makeAdmin(shop)
+    let product = try await makeProduct(shop, admin: admin, stocks: [100])
+    let alice = try await shop.auth.register(registerBody("alice"))
+    let line = [(product.id, Optional(product.variants[0].id), 1)]
+    let first = try await shop.orders.placeOrder(orderBody(line), by: alice)
+    _ = try await shop.orders.placeOrder(orderBody(line), by: alice)
+    func expectListMatches(_ user: User) async {
+      let expected = JSONValue.array(await shop.orders.orders(visibleTo: user).map(\.json))
+      #expect(await shop.orders.encodedOrderList(visibleTo: user) == expected.encoded())
+    }
+    await expectListMatches(alice)
+    await expectListMatches(admin)
+    _ = try await shop.orders.updateStatus(
+      orderId: first.id, .object(["status": .string("shipped")]), by: admin)
+    await expectListMatches(alice)
+    let listed = try JSONParser.parse(await shop.orders.encodedOrderList(visibleTo: alice))
+    guard case .array(let orders) = listed else {
+      Issue.record("not an array")
+      return
+    }
+    #expect(orders.first?["status"] == .string("shipped"))
+  }
+
   @Test func statusChanges() async throws {
     let clock = TestClock()
     let shop = makeShop(clock: clock)

@@ -8,12 +8,8 @@ enum OrderRoutes {
     router.add(
       .GET, "/orders/",
       APIRoute("Order List Create", .authenticated) { call in
-        let orders = await call.app.shop.orders.orders(visibleTo: call.caller)
-        var writer = JSONWriter(capacity: 256 * max(1, orders.count))
-        writer.beginArray()
-        for order in orders { writer.write(value: order.json) }
-        writer.endArray()
-        return JSONResponse.encoded(200, writer.bytes)
+        let body = await call.app.shop.orders.encodedOrderList(visibleTo: call.caller)
+        return JSONResponse.encoded(200, body)
       })
     router.add(
       .POST, "/orders/",
