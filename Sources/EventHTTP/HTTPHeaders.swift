@@ -1,8 +1,29 @@
-/// Header fields in arrival order, looked up case-insensitively.
-public struct HTTPHeaders: Sendable, Sequence {
-  public private(set) var fields: [(name: String, value: String)]
+/// One header field.
+public struct HTTPHeader: Sendable, Equatable {
+  public var name: String
+  public var value: String
 
-  public init(_ fields: [(name: String, value: String)] = []) { self.fields = fields }
+  public init(_ name: String, _ value: String) {
+    self.name = name
+    self.value = value
+  }
+}
+
+/// Header fields in order, looked up case-insensitively.
+///
+/// ```swift
+/// let headers: HTTPHeaders = ["Content-Type": "application/json", "Allow": "GET"]
+/// headers["content-type"]  // "application/json"
+/// ```
+public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
+  public private(set) var fields: [HTTPHeader]
+
+  public init(_ fields: [HTTPHeader] = []) { self.fields = fields }
+
+  /// Fields in the order written (duplicates kept).
+  public init(dictionaryLiteral elements: (String, String)...) {
+    fields = elements.map { HTTPHeader($0.0, $0.1) }
+  }
 
   /// The first value of the header `name` (case-insensitive), or `nil`.
   public subscript(name: String) -> String? {
@@ -11,6 +32,17 @@ public struct HTTPHeaders: Sendable, Sequence {
     }
     return nil
   }
+
+  public mutating func add(_ name: String, _ value: String) {
+    fields.append(HTTPHeader(name, value))
+  }
+
+  /// Appends every field of `other`.
+  public mutating func add(contentsOf other: HTTPHeaders) { fields += other.fields }
+
+  public var isEmpty: Bool { fields.isEmpty }
+
+  public func makeIterator() -> IndexingIterator<[HTTPHeader]> { fields.makeIterator() }
 
   /// Compares header names without allocating (names are ASCII tokens).
   static func equalIgnoringASCIICase(_ lhs: String, _ rhs: String) -> Bool {
@@ -22,11 +54,5 @@ public struct HTTPHeaders: Sendable, Sequence {
       else { return false }
     }
     return true
-  }
-
-  public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
-
-  public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
-    fields.makeIterator()
   }
 }

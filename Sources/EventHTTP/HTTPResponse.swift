@@ -1,10 +1,10 @@
 /// A reply: status, headers and body bytes. `Content-Length` and `Date` are added by evhttp.
 public struct HTTPResponse: Sendable {
   public var status: Int
-  public var headers: [(name: String, value: String)]
+  public var headers: HTTPHeaders
   public var body: [UInt8]
 
-  public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+  public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
     self.status = status
     self.headers = headers
     self.body = body

@@ -114,7 +114,7 @@ public final class RequestDispatcher: @unchecked Sendable {
     if !loop.inLoopThread { stats.repliesOffLoop.add(1, ordering: .relaxed) }
     let raw = handle.raw
     if let headers = evhttp_request_get_output_headers(raw) {
-      for (name, value) in response.headers { evhttp_add_header(headers, name, value) }
+      for field in response.headers { evhttp_add_header(headers, field.name, field.value) }
     }
     if !response.body.isEmpty, let buffer = evhttp_request_get_output_buffer(raw) {
       response.body.withUnsafeBytes { bytes in

@@ -11,7 +11,7 @@ final class EchoResponder: HTTPResponder {
     let body = Array("\(request.method.rawValue) \(request.path) loop=\(request.loopIndex)".utf8)
     switch request.path {
     case "/now":
-      return .now(HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], body: body))
+      return .now(HTTPResponse(status: 200, headers: ["Content-Type": "text/plain"], body: body))
     case "/later":
       return .later { [self] in
         let offLoop = await Self.onForeignThread {

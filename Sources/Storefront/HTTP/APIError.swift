@@ -13,7 +13,7 @@ struct APIError: Error {
   static func methodNotAllowed(_ method: HTTPMethod, allowed: String) -> APIError {
     APIError(
       response: JSONResponse.detail(
-        405, "Method \"\(method.rawValue)\" not allowed.", headers: [("Allow", allowed)]))
+        405, "Method \"\(method.rawValue)\" not allowed.", headers: ["Allow": allowed]))
   }
 
   static func unsupportedMediaType(_ contentType: String) -> APIError {
@@ -28,13 +28,12 @@ struct APIError: Error {
   /// A 401 with `WWW-Authenticate: Token`, as DRF's TokenAuthentication answers.
   static func unauthorized(_ detail: String) -> APIError {
     APIError(
-      response: JSONResponse.detail(401, detail, headers: [("WWW-Authenticate", "Token")]))
+      response: JSONResponse.detail(401, detail, headers: ["WWW-Authenticate": "Token"]))
   }
 
   /// The reply for a domain error.
   static func from(_ error: ShopError) -> APIError {
-    let headers: [(name: String, value: String)] =
-      error.wantsAuthenticateHeader ? [("WWW-Authenticate", "Token")] : []
+    let headers: HTTPHeaders = error.wantsAuthenticateHeader ? ["WWW-Authenticate": "Token"] : [:]
     return APIError(response: JSONResponse.make(error.httpStatus, error.body, headers: headers))
   }
 }

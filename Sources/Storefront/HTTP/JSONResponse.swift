@@ -3,23 +3,25 @@ import JSON
 
 /// JSON replies, as DRF renders them (`Content-Type: application/json`, compact).
 enum JSONResponse {
-  static let contentType = (name: "Content-Type", value: "application/json")
+  static let contentType = HTTPHeader("Content-Type", "application/json")
 
   /// A reply whose body is `value` encoded.
   static func make(
-    _ status: Int, _ value: JSONValue, headers: [(name: String, value: String)] = []
+    _ status: Int, _ value: JSONValue, headers: HTTPHeaders = [:]
   ) -> HTTPResponse {
-    HTTPResponse(status: status, headers: [contentType] + headers, body: value.encoded())
+    var all = HTTPHeaders([contentType])
+    all.add(contentsOf: headers)
+    return HTTPResponse(status: status, headers: all, body: value.encoded())
   }
 
   /// A reply with an already encoded body.
   static func encoded(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
-    HTTPResponse(status: status, headers: [contentType], body: body)
+    HTTPResponse(status: status, headers: HTTPHeaders([contentType]), body: body)
   }
 
   /// `{"detail": "<detail>"}`.
   static func detail(
-    _ status: Int, _ detail: String, headers: [(name: String, value: String)] = []
+    _ status: Int, _ detail: String, headers: HTTPHeaders = [:]
   ) -> HTTPResponse {
     make(status, .object(["detail": .string(detail)]), headers: headers)
   }

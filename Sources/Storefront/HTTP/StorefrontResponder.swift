@@ -121,6 +121,6 @@ struct StorefrontResponder: HTTPResponder {
         .string("application/json"), .string("application/x-www-form-urlencoded"),
       ]),
     ])
-    return JSONResponse.make(200, body, headers: [("Allow", allowed)])
+    return JSONResponse.make(200, body, headers: ["Allow": allowed])
   }
 }
