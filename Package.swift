@@ -1,6 +1,12 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+/// Release builds optimize across our own modules, so that the generic router, headers and
+/// JSON helpers are specialized where the hot path calls them.
+let crossModule: [SwiftSetting] = [
+  .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
+]
+
 let package = Package(
   name: "Storefront",
   platforms: [.macOS(.v15)],
@@ -25,16 +31,17 @@ let package = Package(
       pkgConfig: "libevent_pthreads",
       providers: [.apt(["libevent-dev"])]
     ),
-    .target(name: "JSON"),
-    .target(name: "EventHTTP", dependencies: ["CLibevent"]),
-    .target(name: "EventLog", dependencies: ["JSON"]),
+    .target(name: "JSON", swiftSettings: crossModule),
+    .target(name: "EventHTTP", dependencies: ["CLibevent"], swiftSettings: crossModule),
+    .target(name: "EventLog", dependencies: ["JSON"], swiftSettings: crossModule),
     .target(
       name: "StorefrontCore",
       dependencies: [
         "EventLog", "JSON",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "CryptoExtras", package: "swift-crypto"),
-      ]
+      ],
+      swiftSettings: crossModule
     ),
     .target(
       name: "Storefront",
@@ -42,7 +49,8 @@ let package = Package(
         "EventHTTP", "EventLog", "StorefrontCore", "JSON",
         .product(name: "Configuration", package: "swift-configuration"),
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      swiftSettings: crossModule
     ),
     .executableTarget(
       name: "storefront",
