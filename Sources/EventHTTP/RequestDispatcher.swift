@@ -75,15 +75,19 @@ public final class RequestDispatcher: @unchecked Sendable {
 
   private func makeRequest(_ raw: OpaquePointer) -> HTTPRequest {
     let method = HTTPMethod(command: evhttp_request_get_command(raw)) ?? .GET
-    let uri = evhttp_request_get_uri(raw).map { String(cString: $0) } ?? "/"
-    let path: String
-    let query: String
-    if let mark = uri.firstIndex(of: "?") {
-      path = String(uri[..<mark])
-      query = String(uri[uri.index(after: mark)...])
-    } else {
-      path = uri
-      query = ""
+    var path = "/"
+    var query = ""
+    if let uri = evhttp_request_get_uri(raw) {
+      let length = strlen(uri)
+      uri.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        let all = UnsafeBufferPointer(start: bytes, count: length)
+        if let mark = all.firstIndex(of: UInt8(ascii: "?")) {
+          path = String(decoding: all[..<mark], as: UTF8.self)
+          query = String(decoding: all[(mark + 1)...], as: UTF8.self)
+        } else {
+          path = String(decoding: all, as: UTF8.self)
+        }
+      }
     }
     var headers = HTTPHeaders()
     if let list = evhttp_request_get_input_headers(raw) {

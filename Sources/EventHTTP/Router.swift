@@ -82,10 +82,24 @@ public struct Router<Handler: Sendable>: Sendable {
     return order.filter(set.contains).map(\.rawValue).joined(separator: ", ")
   }
 
+  /// The segments between slashes, without the leading and trailing empty ones (split on
+  /// the UTF-8 view: `/` is ASCII, so every cut is a valid `Substring` boundary).
   private static func split(_ path: String) -> [Substring] {
-    var parts = path.split(separator: "/", omittingEmptySubsequences: false)
-    if parts.first == "" { parts.removeFirst() }
-    if parts.last == "" { parts.removeLast() }
+    let bytes = path.utf8
+    var parts: [Substring] = []
+    parts.reserveCapacity(6)
+    var start = bytes.startIndex
+    var index = start
+    while index != bytes.endIndex {
+      if bytes[index] == UInt8(ascii: "/") {
+        parts.append(path[start..<index])
+        start = bytes.index(after: index)
+      }
+      index = bytes.index(after: index)
+    }
+    parts.append(path[start..<bytes.endIndex])
+    if parts.first?.isEmpty == true { parts.removeFirst() }
+    if parts.last?.isEmpty == true { parts.removeLast() }
     return parts
   }
 }
