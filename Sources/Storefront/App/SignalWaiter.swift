@@ -17,6 +17,12 @@ final class SignalWaiter: @unchecked Sendable {
     self.stream = stream
     var sources: [any DispatchSourceSignal] = []
     let received = Counter()
+    // A parent may have spawned us with these signals blocked (Foundation's Process started
+    // from a libdispatch thread does): unblock them, or they would stay pending forever.
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    for number in signals { sigaddset(&unblock, number) }
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     for number in signals {
       signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
