@@ -37,9 +37,30 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     let days = seconds.floorDivided(by: 86_400)
     let secondOfDay = seconds - days * 86_400
     let (year, month, day) = civilDate(daysSinceEpoch: days)
-    return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-      + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":"
-      + pad(secondOfDay % 60, 2) + "." + pad(micros, 6) + "Z"
+    guard (0...9999).contains(year) else {
+      return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
+        + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":"
+        + pad(secondOfDay % 60, 2) + "." + pad(micros, 6) + "Z"
+    }
+    // Four-digit years (all real ones): the same 27 bytes written in place, without the
+    // temporary strings above (this runs twice per order listed by GET /orders/).
+    return String(unsafeUninitializedCapacity: 27) { text in
+      putDigits(year, 4, at: 0, in: text)
+      text[4] = UInt8(ascii: "-")
+      putDigits(month, 2, at: 5, in: text)
+      text[7] = UInt8(ascii: "-")
+      putDigits(day, 2, at: 8, in: text)
+      text[10] = UInt8(ascii: "T")
+      putDigits(secondOfDay / 3600, 2, at: 11, in: text)
+      text[13] = UInt8(ascii: ":")
+      putDigits(secondOfDay / 60 % 60, 2, at: 14, in: text)
+      text[16] = UInt8(ascii: ":")
+      putDigits(secondOfDay % 60, 2, at: 17, in: text)
+      text[19] = UInt8(ascii: ".")
+      putDigits(micros, 6, at: 20, in: text)
+      text[26] = UInt8(ascii: "Z")
+      return 27
+    }
   }
 
   /// Parses exactly the format of `description`; nil otherwise.
@@ -73,6 +94,17 @@ extension Int64 {
   fileprivate func floorDivided(by divisor: Int64) -> Int64 {
     let quotient = self / divisor
     return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+  }
+}
+
+/// Writes `value` (0 ..< 10^width) as exactly `width` decimal digits at `offset`.
+private func putDigits(
+  _ value: Int64, _ width: Int, at offset: Int, in text: UnsafeMutableBufferPointer<UInt8>
+) {
+  var rest = value
+  for index in stride(from: offset + width - 1, through: offset, by: -1) {
+    text[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+    rest /= 10
   }
 }
 
