@@ -131,6 +131,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "floor: cannot bind 127.0.0.1:%s\n", argv[1]);
     return 1;
   }
+  /* A parent that spawned us from a thread with SIGTERM/SIGINT blocked (Foundation's Process
+   * from a libdispatch thread does) would make them pending forever: unblock them. */
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
   struct event *term = evsignal_new(base, SIGTERM, on_signal, base);
   struct event *intr = evsignal_new(base, SIGINT, on_signal, base);
   if (!term || !intr || event_add(term, NULL) != 0 || event_add(intr, NULL) != 0) {
