@@ -234,6 +234,7 @@ def table(results_path):
            "| floor req/s | floor p99 ms | rps ratio | p99 ratio | notes |",
            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     problems = []
+    summary = {}
     for key in order:
         scenario, workers = key
         row = rows[key]
@@ -261,6 +262,8 @@ def table(results_path):
         rps, p50, p99, p999 = (med(server, f) for f in ("rps", "p50_us", "p99_us", "p999_us"))
         frps, fp99 = med(floor, "rps"), med(floor, "p99_us")
         rss = row["rss_kib"]
+        summary[key] = {"rps": rps, "p99": p99, "frps": frps, "fp99": fp99, "errors": errors,
+                        "rss_kib": rss, "hold": next((x["hold"] for x in reversed(server) if "hold" in x), None)}
         out.append("| " + " | ".join([
             scenario, str(workers), f"{rps:,.0f}", ms(p50), ms(p99), ms(p999), str(errors),
             f"{rss / 1024:.1f}" if rss else "?",
@@ -268,6 +271,8 @@ def table(results_path):
             f"{rps / frps:.2f}" if frps else "-", f"{p99 / fp99:.2f}" if fp99 else "-",
             "; ".join(notes)]) + " |")
     print("\n".join(out))
+    print()
+    print("\n".join(goals(summary, os.environ.get("BENCH_FSYNC", "always"))))
     if problems:
         print("\n".join(problems), file=sys.stderr)
         sys.exit(1)
@@ -290,6 +295,48 @@ def login_extra(wrk_output):
         raise SystemExit("bench: the login wrk printed no result")
     r = json.loads(lines[-1][len("WRK_RESULT "):])
     print(json.dumps({"rps": r["rps"], "p99_us": r["p99_us"], "errors": errors_of(r), "wrk": r}))
+
+
+def goals(summary, fsync):
+    """Issue 6's goals against this run's rows (ratios to the floor of the same run)."""
+    lines = ["| goal (issue 6) | measured | met |", "| --- | --- | --- |"]
+
+    def ratio(key):
+        r = summary.get(key)
+        return (r["rps"] / r["frps"]) if r and r["frps"] else None
+
+    def add(goal, measured, met):
+        lines.append(f"| {goal} | {measured} | {'yes' if met else '**no**'} |")
+
+    c = summary.get(("catalog", 1))
+    if c and c["frps"]:
+        rr, pr = c["rps"] / c["frps"], c["p99"] / c["fp99"]
+        add("catalog, 1 worker: >= 0.90 of floor req/s, p99 <= 1.5x floor's",
+            f"{rr:.2f}, p99 {pr:.2f}x", rr >= 0.90 and pr <= 1.5)
+    for name, target in (("categories", 0.90), ("order-create", 0.25), ("my-orders", 0.50)):
+        r = ratio((name, 1))
+        if r is None:
+            continue
+        label = f"{name}, 1 worker: >= {target:.2f} of floor req/s"
+        if name == "order-create":
+            label = f"order-create, fsync always, 1 worker: >= {target:.2f}"
+            if fsync != "always":
+                add(label, f"{r:.2f} (measured with fsync {fsync}: not comparable)", False)
+                continue
+        add(label, f"{r:.2f}", r >= target)
+    for key in sorted(k for k in summary if k[0] == "login-storm"):
+        r = summary[key]
+        add(f"login-storm ({key[1]} worker{'s' if key[1] != 1 else ''}): catalog p99 < 5 ms",
+            f"{r['p99'] / 1000:.2f} ms", r["p99"] < 5000)
+    for key in sorted(k for k in summary if k[0] == "connections"):
+        r, h = summary[key], summary[key]["hold"]
+        if not h:
+            continue
+        rss = (r["rss_kib"] or 0) / 1024
+        add(f"connections ({key[1]} worker{'s' if key[1] != 1 else ''}): every idle connection held, 0 errors, RSS < 300 MiB",
+            f"held {h['held']}/{h['wanted']}, errors {r['errors']}, RSS {rss:.1f} MiB",
+            h["held"] == h["wanted"] and r["errors"] == 0 and rss < 300)
+    return lines
 
 
 def main(argv):
