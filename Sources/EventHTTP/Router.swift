@@ -20,17 +20,27 @@ public struct Router<Handler: Sendable>: Sendable {
     case methodNotAllowed(allowed: String, sibling: Handler)
   }
 
-  private enum Segment: Sendable, Equatable {
+  // Internal and @usableFromInline (not private) so `match` can be @inlinable: it is then
+  // specialized for the caller's Handler instead of instantiating generic metadata at run time
+  // on every request (perf: ~18% of the server's CPU on GET /api/products/categories/).
+  @usableFromInline
+  enum Segment: Sendable, Equatable {
     case literal(Substring)
     case parameter
   }
 
-  private struct Route: Sendable {
-    let segments: [Segment]
-    var handlers: [HTTPMethod: Handler]
+  @usableFromInline
+  struct Route: Sendable {
+    @usableFromInline let segments: [Segment]
+    @usableFromInline var handlers: [HTTPMethod: Handler]
+
+    init(segments: [Segment], handlers: [HTTPMethod: Handler]) {
+      self.segments = segments
+      self.handlers = handlers
+    }
   }
 
-  private var routes: [Route] = []
+  @usableFromInline var routes: [Route] = []
 
   public init() {}
 
@@ -47,6 +57,7 @@ public struct Router<Handler: Sendable>: Sendable {
   }
 
   /// Finds the handler for `method` and `path`.
+  @inlinable
   public func match(_ method: HTTPMethod, _ path: String) -> Match {
     let parts = Self.split(path)
     for route in routes where route.segments.count == parts.count {
@@ -84,7 +95,8 @@ public struct Router<Handler: Sendable>: Sendable {
 
   /// The segments between slashes, without the leading and trailing empty ones (split on
   /// the UTF-8 view: `/` is ASCII, so every cut is a valid `Substring` boundary).
-  private static func split(_ path: String) -> [Substring] {
+  @inlinable
+  static func split(_ path: String) -> [Substring] {
     let bytes = path.utf8
     var parts: [Substring] = []
     parts.reserveCapacity(6)

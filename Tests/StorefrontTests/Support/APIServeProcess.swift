@@ -7,7 +7,7 @@ import Testing
   import Glibc
 #endif
 
-/// A child process of the built `storefront` executable, waited for through its termination
+/// A child process (the built `storefront` executable unless told otherwise), waited for through its termination
 /// handler: `Process.waitUntilExit()` spins a run loop that can miss the child's exit when it
 /// is called off the main thread under load (the suite then hangs), so it is never used here.
 ///
@@ -34,10 +34,10 @@ final class StorefrontChild: Sendable {
   /// ``environment`` and `environment`; output goes to files in `workDirectory`.
   init(
     _ arguments: [String], workDirectory: String, environment: [String: String] = [:],
-    testDefaults: Bool = true
+    testDefaults: Bool = true, executable: URL? = nil
   ) throws {
     let process = Process()
-    process.executableURL = try StorefrontProcess.executable()
+    process.executableURL = try executable ?? StorefrontProcess.executable()
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: workDirectory)
     var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STOREFRONT_") }

@@ -1,0 +1,369 @@
+#!/usr/bin/env python3
+"""Helpers of bench/run (standard library only).
+
+  bench.py free-port
+  bench.py wait URL SECONDS                 wait until GET URL answers 200
+  bench.py seed URL STATE_JSON              catalog, users, tokens, orders (see SEED below)
+  bench.py storm-users URL STATE_JSON N     register N login-storm users (at the server's cost)
+  bench.py capture SCENARIO URL STATE DIR   write the floor's bodies; print the floor's arguments
+  bench.py requests SCENARIO STATE FILE     write the wrk request table (see bench/wrk.lua)
+  bench.py table RESULTS_JSONL              print the Markdown table (medians of the runs)
+"""
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import sys
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+
+# What the seed creates (issue 6).
+CATEGORIES = ["Shirts", "Shoes", "Hats"]
+PRODUCTS = 50
+VARIANTS = [("M", "black"), ("L", "white")]
+STOCK = 100_000_000  # large enough that no benchmark runs out
+USERS = 100
+PASSWORD = "bench-pass-123"
+MY_ORDERS = 20  # orders of user 0, listed by my-orders
+STORM_PASSWORD = "storm-pass-123"
+
+
+class Client:
+    """One keep-alive connection."""
+
+    def __init__(self, base):
+        url = urllib.parse.urlsplit(base)
+        self.conn = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
+
+    def call(self, method, path, body=None, token=None, expect=(200, 201)):
+        headers = {}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if token:
+            headers["Authorization"] = "Token " + token
+        self.conn.request(method, path, body=data, headers=headers)
+        response = self.conn.getresponse()
+        raw = response.read()
+        if expect and response.status not in expect:
+            raise SystemExit(f"bench: {method} {path} -> {response.status} {raw[:300]!r}")
+        return response.status, raw
+
+    def json(self, method, path, body=None, token=None):
+        return json.loads(self.call(method, path, body, token)[1])
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait(url, seconds):
+    deadline = time.time() + float(seconds)
+    while time.time() < deadline:
+        try:
+            status, _ = Client(url).call("GET", "/api/health/", expect=None)
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"bench: {url} did not become healthy within {seconds}s")
+
+
+def login(base, username, password):
+    return Client(base).json("POST", "/api/users/login/", {"username": username, "password": password})["token"]
+
+
+def seed(base, state_path):
+    admin_user, admin_password = os.environ["BENCH_ADMIN_USER"], os.environ["BENCH_ADMIN_PASSWORD"]
+    client = Client(base)
+    admin = login(base, admin_user, admin_password)
+    categories = [client.json("POST", "/api/products/categories/create/", {"name": n}, admin)["id"]
+                  for n in CATEGORIES]
+    items = []  # (product id, variant id)
+    for i in range(PRODUCTS):
+        product = client.json("POST", "/api/products/create/", {
+            "name": f"Product {i + 1}",
+            "description": f"Benchmark product number {i + 1}, a plain cotton item.",
+            "price": f"{10 + i}.{(i * 7) % 100:02d}",
+            "category": categories[i % len(categories)],
+            "variants": [{"size": s, "color": c, "stock": STOCK} for s, c in VARIANTS],
+        }, admin)
+        items += [(product["id"], v["id"]) for v in product["variants"]]
+
+    def user(i):
+        c = Client(base)
+        name = f"bench{i}"
+        c.json("POST", "/api/users/register/", {"username": name, "email": f"{name}@example.com", "password": PASSWORD})
+        return name, c.json("POST", "/api/users/login/", {"username": name, "password": PASSWORD})["token"]
+
+    with ThreadPoolExecutor(8) as pool:
+        users = list(pool.map(user, range(USERS)))
+    mine = users[0][1]
+    for k in range(MY_ORDERS):
+        product, variant = items[k % len(items)]
+        client.json("POST", "/api/orders/", {"items": [{"product": product, "variant": variant, "quantity": 1}]}, mine)
+    state = {"categories": categories, "items": items, "users": users, "storm_users": []}
+    with open(state_path, "w") as f:
+        json.dump(state, f)
+    print(f"bench: seeded {len(categories)} categories, {PRODUCTS} products, {len(items)} variants, "
+          f"{len(users)} users with tokens, {MY_ORDERS} orders of {users[0][0]}", file=sys.stderr)
+
+
+def storm_users(base, state_path, count):
+    with open(state_path) as f:
+        state = json.load(f)
+
+    def register(i):
+        name = f"storm{i}"
+        Client(base).json("POST", "/api/users/register/",
+                          {"username": name, "email": f"{name}@example.com", "password": STORM_PASSWORD})
+        return name
+
+    with ThreadPoolExecutor(8) as pool:
+        state["storm_users"] = list(pool.map(register, range(int(count))))
+    with open(state_path, "w") as f:
+        json.dump(state, f)
+
+
+def order_body(product, variant):
+    return {"items": [{"product": product, "variant": variant, "quantity": 1}]}
+
+
+def order_lines(state, weight=1):
+    """POST /api/orders/ by users 1..99 (user 0 keeps exactly its 20 orders), varied items."""
+    lines = []
+    items = state["items"]
+    for n, (_, token) in enumerate(state["users"][1:]):
+        product, variant = items[(n * 7) % len(items)]
+        lines.append((weight, "POST", "/api/orders/", token, json.dumps(order_body(product, variant), separators=(",", ":"))))
+    return lines
+
+
+def request_lines(scenario, state):
+    my_token = state["users"][0][1]
+    catalog = (1, "GET", "/api/products/", "-", "-")
+    if scenario in ("catalog", "login-storm", "connections"):
+        return [catalog]
+    if scenario == "health":
+        return [(1, "GET", "/api/health/", "-", "-")]
+    if scenario == "categories":
+        return [(1, "GET", "/api/products/categories/", "-", "-")]
+    if scenario == "my-orders":
+        return [(1, "GET", "/api/orders/", my_token, "-")]
+    if scenario == "order-create":
+        return order_lines(state)
+    if scenario == "mixed":
+        orders = order_lines(state)  # 99 lines of weight 1 = 5%
+        unit = len(orders) / 5
+        return [(round(80 * unit), *catalog[1:]), (round(15 * unit), "GET", "/api/orders/", my_token, "-")] + orders
+    if scenario == "login":
+        return [(1, "POST", "/api/users/login/", "-", json.dumps({"username": u, "password": STORM_PASSWORD}))
+                for u in state["storm_users"]]
+    raise SystemExit(f"bench: unknown scenario {scenario}")
+
+
+def write_requests(scenario, state_path, out):
+    with open(state_path) as f:
+        state = json.load(f)
+    with open(out, "w") as f:
+        for line in request_lines(scenario, state):
+            f.write("\t".join(str(x) for x in line) + "\n")
+
+
+def capture(scenario, base, state_path, directory):
+    """Fetches the exact bodies the server returns for the scenario's routes (on this fresh
+    server, after seeding) and prints bench/floor's arguments after PORT."""
+    with open(state_path) as f:
+        state = json.load(f)
+    client = Client(base)
+    my_token = state["users"][0][1]
+
+    def save(name, body):
+        path = os.path.join(directory, f"{scenario}-{name}.json")
+        with open(path, "wb") as f:
+            f.write(body)
+        return path
+
+    def order_201():
+        _, _, _, token, body = order_lines(state)[0]
+        status, raw = client.call("POST", "/api/orders/", json.loads(body), token, expect=(201,))
+        return raw
+
+    if scenario == "order-create":
+        args = [save("order", order_201())]
+    elif scenario == "mixed":
+        catalog = save("catalog", client.call("GET", "/api/products/")[1])
+        mine = save("my-orders", client.call("GET", "/api/orders/", token=my_token)[1])
+        order = save("order", order_201())
+        args = [catalog, "GET", "/api/orders/", "200", mine, "POST", "/api/orders/", "201", order]
+    else:
+        (_, method, path, token, _), = request_lines(scenario, state)
+        args = [save("body", client.call(method, path, token=None if token == "-" else token, expect=(200,))[1])]
+    print(" ".join(args))
+
+
+# ---- the table ----
+
+def ms(us):
+    return f"{us / 1000:.2f}"
+
+
+def table(results_path):
+    rows = {}
+    order = []
+    with open(results_path) as f:
+        for line in f:
+            r = json.loads(line)
+            key = (r["scenario"], r["workers"])
+            if key not in rows:
+                rows[key] = {"server": [], "floor": [], "extra": {}, "rss_kib": None}
+                order.append(key)
+            row = rows[key]
+            if r.get("kind") == "rss":
+                row["rss_kib"] = r["rss_kib"]
+                continue
+            row[r["target"]].append(r)
+    out = ["| scenario | workers | req/s | p50 ms | p99 ms | p99.9 ms | errors | RSS MiB "
+           "| floor req/s | floor p99 ms | rps ratio | p99 ratio | notes |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    problems = []
+    summary = {}
+    for key in order:
+        scenario, workers = key
+        row = rows[key]
+        server, floor = row["server"], row["floor"]
+        if not server:
+            problems.append(f"{scenario}/{workers}: no server result")
+            continue
+
+        def med(runs, field):
+            values = [x["wrk"][field] for x in runs if x.get("wrk")]
+            return statistics.median(values) if values else None
+
+        errors = sum(errors_of(x["wrk"]) for x in server if x.get("wrk"))
+        notes = []
+        for x in server:
+            if "login" in x:
+                notes.append(f"logins/s {x['login']['rps']:.1f} (errors {x['login']['errors']})")
+            if "hold" in x:
+                h = x["hold"]
+                notes.append(f"held {h['held']}/{h['wanted']} idle + {x.get('active', '?')} active"
+                             f" (refused {h['failed']}, closed by server {h['closed']})")
+                errors += h["failed"] + h["closed"]
+        if len(notes) > 1:
+            notes = notes[-1:]  # the last run's; all runs are in the JSONL
+        rps, p50, p99, p999 = (med(server, f) for f in ("rps", "p50_us", "p99_us", "p999_us"))
+        frps, fp99 = med(floor, "rps"), med(floor, "p99_us")
+        rss = row["rss_kib"]
+        summary[key] = {"rps": rps, "p99": p99, "frps": frps, "fp99": fp99, "errors": errors,
+                        "rss_kib": rss, "hold": next((x["hold"] for x in reversed(server) if "hold" in x), None)}
+        out.append("| " + " | ".join([
+            scenario, str(workers), f"{rps:,.0f}", ms(p50), ms(p99), ms(p999), str(errors),
+            f"{rss / 1024:.1f}" if rss else "?",
+            f"{frps:,.0f}" if frps else "-", ms(fp99) if fp99 else "-",
+            f"{rps / frps:.2f}" if frps else "-", f"{p99 / fp99:.2f}" if fp99 else "-",
+            "; ".join(notes)]) + " |")
+    print("\n".join(out))
+    print()
+    print("\n".join(goals(summary, os.environ.get("BENCH_FSYNC", "always"))))
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        sys.exit(1)
+
+
+def errors_of(r):
+    return r["non2xx"] + r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["timeouts"]
+
+
+def brief(wrk_json):
+    r = json.loads(wrk_json)
+    print(f"{r['rps']:,.0f} req/s, p50 {r['p50_us'] / 1000:.2f} ms, p99 {r['p99_us'] / 1000:.2f} ms, "
+          f"p99.9 {r['p999_us'] / 1000:.2f} ms, errors {errors_of(r)}")
+
+
+def login_extra(wrk_output):
+    with open(wrk_output) as f:
+        lines = [l for l in f if l.startswith("WRK_RESULT ")]
+    if not lines:
+        raise SystemExit("bench: the login wrk printed no result")
+    r = json.loads(lines[-1][len("WRK_RESULT "):])
+    print(json.dumps({"rps": r["rps"], "p99_us": r["p99_us"], "errors": errors_of(r), "wrk": r}))
+
+
+def goals(summary, fsync):
+    """Issue 6's goals against this run's rows (ratios to the floor of the same run)."""
+    lines = ["| goal (issue 6) | measured | met |", "| --- | --- | --- |"]
+
+    def ratio(key):
+        r = summary.get(key)
+        return (r["rps"] / r["frps"]) if r and r["frps"] else None
+
+    def add(goal, measured, met):
+        lines.append(f"| {goal} | {measured} | {'yes' if met else '**no**'} |")
+
+    c = summary.get(("catalog", 1))
+    if c and c["frps"]:
+        rr, pr = c["rps"] / c["frps"], c["p99"] / c["fp99"]
+        add("catalog, 1 worker: >= 0.90 of floor req/s, p99 <= 1.5x floor's",
+            f"{rr:.2f}, p99 {pr:.2f}x", rr >= 0.90 and pr <= 1.5)
+    for name, target in (("categories", 0.90), ("order-create", 0.25), ("my-orders", 0.50)):
+        r = ratio((name, 1))
+        if r is None:
+            continue
+        label = f"{name}, 1 worker: >= {target:.2f} of floor req/s"
+        if name == "order-create":
+            label = f"order-create, fsync always, 1 worker: >= {target:.2f}"
+            if fsync != "always":
+                add(label, f"{r:.2f} (measured with fsync {fsync}: not comparable)", False)
+                continue
+        add(label, f"{r:.2f}", r >= target)
+    for key in sorted(k for k in summary if k[0] == "login-storm"):
+        r = summary[key]
+        add(f"login-storm ({key[1]} worker{'s' if key[1] != 1 else ''}): catalog p99 < 5 ms",
+            f"{r['p99'] / 1000:.2f} ms", r["p99"] < 5000)
+    for key in sorted(k for k in summary if k[0] == "connections"):
+        r, h = summary[key], summary[key]["hold"]
+        if not h:
+            continue
+        rss = (r["rss_kib"] or 0) / 1024
+        add(f"connections ({key[1]} worker{'s' if key[1] != 1 else ''}): every idle connection held, 0 errors, RSS < 300 MiB",
+            f"held {h['held']}/{h['wanted']}, errors {r['errors']}, RSS {rss:.1f} MiB",
+            h["held"] == h["wanted"] and r["errors"] == 0 and rss < 300)
+    return lines
+
+
+def main(argv):
+    if not argv:
+        raise SystemExit(__doc__)
+    command, args = argv[0], argv[1:]
+    if command == "free-port":
+        print(free_port())
+    elif command == "wait":
+        wait(*args)
+    elif command == "seed":
+        seed(*args)
+    elif command == "storm-users":
+        storm_users(*args)
+    elif command == "capture":
+        capture(*args)
+    elif command == "requests":
+        write_requests(*args)
+    elif command == "brief":
+        brief(*args)
+    elif command == "login-extra":
+        login_extra(*args)
+    elif command == "table":
+        table(*args)
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
