@@ -24,6 +24,14 @@ public final class CatalogSnapshot: Sendable {
   }
 
   private let content: Mutex<Content>
+  /// Each product's last encoding, with the value it was made from (used only by `publish`,
+  /// which the catalog actor calls one at a time).
+  private let productCache = Mutex<[Int: EncodedProduct]>([:])
+
+  private struct EncodedProduct {
+    var product: Product
+    var bytes: [UInt8]
+  }
 
   init(state: CatalogState) {
     content = Mutex(
@@ -45,9 +53,28 @@ public final class CatalogSnapshot: Sendable {
       categories: categories, products: products,
       categoriesJSON: categoriesChanged
         ? JSONValue.array(categories.map(\.json)).encoded() : old.categoriesJSON,
-      productsJSON: productsChanged
-        ? JSONValue.array(products.map(\.json)).encoded() : old.productsJSON)
+      productsJSON: productsChanged ? encodeList(products) : old.productsJSON)
     content.withLock { $0 = new }
+  }
+
+  /// The product list body, re-encoding only the products that changed since the last
+  /// publication (an order changes one variant's stock; the rest is copied as bytes).
+  private func encodeList(_ products: [Product]) -> [UInt8] {
+    productCache.withLock { cache in
+      var writer = JSONWriter(capacity: 2 + products.count * 256)
+      writer.beginArray()
+      for product in products {
+        if let cached = cache[product.id], cached.product == product {
+          writer.raw(cached.bytes)
+        } else {
+          let bytes = product.json.encoded()
+          cache[product.id] = EncodedProduct(product: product, bytes: bytes)
+          writer.raw(bytes)
+        }
+      }
+      writer.endArray()
+      return writer.bytes
+    }
   }
 
   private static func content(categories: [Category], products: [Product]) -> Content {
