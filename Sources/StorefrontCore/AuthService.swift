@@ -1,4 +1,5 @@
 import JSON
+import Synchronization
 
 /// Users, passwords and tokens.
 ///
@@ -9,10 +10,13 @@ import JSON
 /// ```swift
 /// let user = try await auth.register(body)          // 201 user.registrationJSON
 /// let login = try await auth.login(body)            // 200 login.json
-/// guard let caller = await auth.authenticate(token: token) else { /* 401 Invalid token. */ }
+/// guard let caller = auth.authenticate(token: token) else { /* 401 Invalid token. */ }
 /// ```
 public actor AuthService {
-  private var state: AuthState
+  /// The committed state, behind a lock so that ``authenticate(token:)`` can read it from an
+  /// event loop without an actor hop; only this actor writes it (in `commit`).
+  private let committed: Mutex<AuthState>
+  private var state: AuthState { committed.withLock { $0 } }
   private let sink: any EventSink
   private let configuration: AuthConfiguration
   private let hasher: PasswordHasher
@@ -29,7 +33,7 @@ public actor AuthService {
     state: AuthState, sink: any EventSink, configuration: AuthConfiguration = AuthConfiguration(),
     pool: HashingPool, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
   ) {
-    self.state = state
+    self.committed = Mutex(state)
     self.sink = sink
     self.configuration = configuration
     self.hasher = PasswordHasher(iterations: configuration.passwordIterations, pool: pool)
@@ -139,20 +143,24 @@ public actor AuthService {
     }
   }
 
-  private func isExpired(_ token: TokenRecord, now: Timestamp) -> Bool {
+  private nonisolated func isExpired(_ token: TokenRecord, now: Timestamp) -> Bool {
     guard let ttl = configuration.tokenTTLSeconds else { return false }
     return token.createdAt.adding(seconds: ttl) <= now
   }
 
   /// The user a token belongs to, or nil for an unknown, revoked or expired token
-  /// (answer 401 `Invalid token.`).
-  public func authenticate(token: String) -> User? {
+  /// (answer 401 `Invalid token.`). Reads the committed state under its lock: callable from any
+  /// thread without awaiting the actor.
+  public nonisolated func authenticate(token: String) -> User? {
     let digest = TokenCrypto.digest(of: token)
-    guard let record = state.tokens[digest],
-      constantTimeEquals(Array(record.digest.utf8), Array(digest.utf8)),
+    let (record, user) = committed.withLock { state -> (TokenRecord?, User?) in
+      guard let record = state.tokens[digest] else { return (nil, nil) }
+      return (record, state.users[record.userId])
+    }
+    guard let record, constantTimeEquals(Array(record.digest.utf8), Array(digest.utf8)),
       !isExpired(record, now: clock())
     else { return nil }
-    return state.users[record.userId]
+    return user
   }
 
   /// `POST /users/logout/`: revokes `token` at once. Throws `.invalidToken` if it is not live.
@@ -178,6 +186,8 @@ public actor AuthService {
     } catch {
       throw .unavailable(reason: "\(error)")
     }
-    for event in events { state.apply(event) }
+    committed.withLock { state in
+      for event in events { state.apply(event) }
+    }
   }
 }

@@ -137,9 +137,9 @@ import Testing
         == .object([
           "token": .string(first.token), "user_id": .int(user.id), "username": .string("testuser"),
         ]))
-    #expect(await shop.auth.authenticate(token: first.token) == user)
-    #expect(await shop.auth.authenticate(token: second.token) == user)
-    #expect(await shop.auth.authenticate(token: "0000000000000000000000000000000000000000") == nil)
+    #expect(shop.auth.authenticate(token: first.token) == user)
+    #expect(shop.auth.authenticate(token: second.token) == user)
+    #expect(shop.auth.authenticate(token: "0000000000000000000000000000000000000000") == nil)
     // Only digests are kept and logged.
     let state = await shop.auth.currentState
     #expect(state.tokens[TokenCrypto.digest(of: first.token)] != nil)
@@ -175,8 +175,8 @@ import Testing
     let first = try await shop.auth.login(loginBody("testuser"))
     let second = try await shop.auth.login(loginBody("testuser"))
     try await shop.auth.logout(token: first.token)
-    #expect(await shop.auth.authenticate(token: first.token) == nil)
-    #expect(await shop.auth.authenticate(token: second.token) == user)
+    #expect(shop.auth.authenticate(token: first.token) == nil)
+    #expect(shop.auth.authenticate(token: second.token) == user)
     #expect(await shopError { try await shop.auth.logout(token: first.token) } == .invalidToken)
   }
 
@@ -190,10 +190,10 @@ import Testing
     ]
     let othersToken = try await shop.auth.login(loginBody("other"))
     try await shop.auth.logoutAll(user: user)
-    for login in tokens { #expect(await shop.auth.authenticate(token: login.token) == nil) }
-    #expect(await shop.auth.authenticate(token: othersToken.token) == other)
+    for login in tokens { #expect(shop.auth.authenticate(token: login.token) == nil) }
+    #expect(shop.auth.authenticate(token: othersToken.token) == other)
     let fresh = try await shop.auth.login(loginBody("testuser"))
-    #expect(await shop.auth.authenticate(token: fresh.token) == user)
+    #expect(shop.auth.authenticate(token: fresh.token) == user)
   }
 
   @Test func tokensExpireAfterTheirTTL() async throws {
@@ -203,9 +203,9 @@ import Testing
     let user = try await shop.auth.register(registerBody("testuser"))
     let login = try await shop.auth.login(loginBody("testuser"))
     clock.advance(seconds: 59)
-    #expect(await shop.auth.authenticate(token: login.token) == user)
+    #expect(shop.auth.authenticate(token: login.token) == user)
     clock.advance(seconds: 1)
-    #expect(await shop.auth.authenticate(token: login.token) == nil)
+    #expect(shop.auth.authenticate(token: login.token) == nil)
     // The next login clears the expired token from memory and the log.
     _ = try await shop.auth.login(loginBody("testuser"))
     #expect(await shop.auth.currentState.tokens.count == 1)
@@ -221,9 +221,9 @@ import Testing
       clock.advance(seconds: 1)
       logins.append(try await shop.auth.login(loginBody("testuser")))
     }
-    #expect(await shop.auth.authenticate(token: logins[0].token) == nil)
-    #expect(await shop.auth.authenticate(token: logins[1].token) == nil)
-    for login in logins[2...] { #expect(await shop.auth.authenticate(token: login.token) == user) }
+    #expect(shop.auth.authenticate(token: logins[0].token) == nil)
+    #expect(shop.auth.authenticate(token: logins[1].token) == nil)
+    for login in logins[2...] { #expect(shop.auth.authenticate(token: login.token) == user) }
     #expect(await shop.auth.currentState.tokens.count == 3)
   }
 

@@ -71,7 +71,7 @@ func populatedShop(sink: InMemoryEventSink) async throws -> Shop {
     let user = try await restarted.auth.register(registerBody("carol"))
     #expect(user.id == 4)
     let login = try await restarted.auth.login(loginBody("carol"))
-    #expect(await restarted.auth.authenticate(token: login.token) == user)
+    #expect(restarted.auth.authenticate(token: login.token) == user)
     let product = try await makeProduct(restarted, admin: admin, name: "Soap", stocks: [1])
     #expect(product.id == 3 && product.variants[0].id == 3)
     let order = try await restarted.orders.placeOrder(orderBody([(1, 1, 48)]), by: user)

@@ -86,7 +86,7 @@ struct StorefrontResponder: HTTPResponder {
     case .invalid(let detail):
       throw APIError.unauthorized(detail)
     case .token(let token):
-      guard let user = await app.shop.auth.authenticate(token: token) else {
+      guard let user = app.shop.auth.authenticate(token: token) else {
         throw APIError.unauthorized("Invalid token.")
       }
       return (user, token)
