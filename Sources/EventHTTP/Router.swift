@@ -41,6 +41,9 @@ public struct Router<Handler: Sendable>: Sendable {
   }
 
   @usableFromInline var routes: [Route] = []
+  /// Routes without parameters by their path without its trailing slash: the common case is
+  /// answered by one hash lookup, without splitting the path.
+  @usableFromInline var staticRoutes: [String: Int] = [:]
 
   public init() {}
 
@@ -53,12 +56,24 @@ public struct Router<Handler: Sendable>: Sendable {
       routes[index].handlers[method] = handler
     } else {
       routes.append(Route(segments: segments, handlers: [method: handler]))
+      if !segments.contains(.parameter) {
+        staticRoutes[Self.withoutTrailingSlash(pattern)] = routes.count - 1
+      }
     }
+  }
+
+  /// `path` without one trailing slash (the root stays `/`).
+  @inlinable
+  static func withoutTrailingSlash(_ path: String) -> String {
+    path.utf8.count > 1 && path.utf8.last == UInt8(ascii: "/") ? String(path.dropLast()) : path
   }
 
   /// Finds the handler for `method` and `path`.
   @inlinable
   public func match(_ method: HTTPMethod, _ path: String) -> Match {
+    if let index = staticRoutes[Self.withoutTrailingSlash(path)] {
+      return Self.dispatch(method, routes[index], parameters: [])
+    }
     let parts = Self.split(path)
     for route in routes where route.segments.count == parts.count {
       var parameters: [Substring] = []
@@ -73,14 +88,19 @@ public struct Router<Handler: Sendable>: Sendable {
         if !matches { break }
       }
       guard matches else { continue }
-      if let handler = route.handlers[method] ?? (method == .HEAD ? route.handlers[.GET] : nil) {
-        return .found(handler, parameters: parameters)
-      }
-      let sibling = route.handlers.values.first!
-      return .methodNotAllowed(
-        allowed: Self.allowHeader(for: route.handlers.keys), sibling: sibling)
+      return Self.dispatch(method, route, parameters: parameters)
     }
     return .notFound
+  }
+
+  /// The handler of `route` for `method` (`HEAD` falling back to `GET`), or a 405.
+  @inlinable
+  static func dispatch(_ method: HTTPMethod, _ route: Route, parameters: [Substring]) -> Match {
+    if let handler = route.handlers[method] ?? (method == .HEAD ? route.handlers[.GET] : nil) {
+      return .found(handler, parameters: parameters)
+    }
+    let sibling = route.handlers.values.first!
+    return .methodNotAllowed(allowed: allowHeader(for: route.handlers.keys), sibling: sibling)
   }
 
   /// The `Allow` value for `methods`, in Django REST framework's order, with `HEAD` for `GET`

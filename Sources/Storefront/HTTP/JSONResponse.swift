@@ -4,6 +4,8 @@ import JSON
 /// JSON replies, as DRF renders them (`Content-Type: application/json`, compact).
 enum JSONResponse {
   static let contentType = HTTPHeader("Content-Type", "application/json")
+  /// Shared by every reply that has no other header (no allocation per request).
+  static let contentTypeOnly = HTTPHeaders([contentType])
 
   /// A reply whose body is `value` encoded.
   static func make(
@@ -16,7 +18,7 @@ enum JSONResponse {
 
   /// A reply with an already encoded body.
   static func encoded(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
-    HTTPResponse(status: status, headers: HTTPHeaders([contentType]), body: body)
+    HTTPResponse(status: status, headers: contentTypeOnly, body: body)
   }
 
   /// `{"detail": "<detail>"}`.
