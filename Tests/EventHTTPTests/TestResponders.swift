@@ -2,7 +2,8 @@ import EventHTTP
 import Foundation
 import Synchronization
 
-/// Answers `/now` at once, `/later` after a hop through another thread, `/sleep` after 50 ms.
+/// Answers `/now` at once, `/later` after a hop through another thread, `/nap` after 5 ms,
+/// `/sleep` after 50 ms.
 final class EchoResponder: HTTPResponder {
   /// How many `/later` replies were produced on a thread that is not a loop thread.
   let producedOffLoop = Atomic<Int>(0)
@@ -18,6 +19,11 @@ final class EchoResponder: HTTPResponder {
           !Thread.current.name!.hasPrefix("storefront-loop")
         }
         if offLoop { producedOffLoop.add(1, ordering: .relaxed) }
+        return HTTPResponse(status: 200, body: body)
+      }
+    case "/nap":
+      return .later {
+        try? await Task.sleep(for: .milliseconds(5))
         return HTTPResponse(status: 200, body: body)
       }
     case "/sleep":
