@@ -168,7 +168,8 @@ public final class EventLog<Event: LogEvent>: Sendable {
   }
 
   /// Flushes, syncs and releases the directory lock. Waits for a running compaction.
-  /// Idempotent: later calls return at once.
+  /// Idempotent: later calls return at once. Throws the earlier write failure, if there was one
+  /// (the lock is released all the same).
   public func close() async throws {
     let first = closeState.withLock { state in
       if state != .open { return false }
