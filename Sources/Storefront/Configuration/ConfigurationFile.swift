@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A JSON configuration file, checked against the schema: every key known, every value of the
 /// right JSON type. (swift-configuration ignores unknown keys and reads `true` as the integer 1;
@@ -10,17 +11,17 @@ struct ConfigurationFile: Sendable {
   /// The path as given (and as shown in messages).
   let path: String
   /// The leaf values by dotted key path, as written.
-  let values: [String: RawJSON]
+  let values: [String: JSONValue]
 
-  /// Reads and checks the file at `explicitPath`, or the one at `defaultPath`.
+  /// Reads and checks the file at `explicitPath`, or the one at `defaultPath` (nil: none).
   ///
   /// - Returns: `nil` when no path was given and the default file does not exist.
   /// - Throws: ``ConfigurationError`` for a missing explicit file, unreadable or malformed JSON,
   ///   unknown keys, or a value of the wrong type.
   static func load(
-    explicitPath: String?, defaultPath: String = defaultPath
+    explicitPath: String?, defaultPath: String? = defaultPath
   ) throws(ConfigurationError) -> ConfigurationFile? {
-    let path = explicitPath ?? defaultPath
+    guard let path = explicitPath ?? defaultPath else { return nil }
     guard FileManager.default.fileExists(atPath: path) else {
       if explicitPath != nil { throw .missingFile(path) }
       return nil
@@ -31,18 +32,19 @@ struct ConfigurationFile: Sendable {
     } catch {
       throw .unreadableFile(path, reason: error.localizedDescription)
     }
-    let root: RawJSON
+    let root: JSONValue
     do {
-      root = try JSONDecoder().decode(RawJSON.self, from: data)
+      root = try JSONParser.parse(Array(data))
     } catch {
-      throw .malformedFile(path, reason: Self.syntaxError(in: data))
+      throw .malformedFile(
+        path, reason: "invalid JSON: \(error.message): line \(error.line), column \(error.column)")
     }
     guard case .object(let members) = root else {
       throw .malformedFile(path, reason: "the top level must be a JSON object")
     }
-    var values: [String: RawJSON] = [:]
+    var values: [String: JSONValue] = [:]
     var unknown: [String] = []
-    var misshapen: [(String, RawJSON)] = []
+    var misshapen: [(String, JSONValue)] = []
     flatten(members, prefix: "", into: &values, unknown: &unknown, misshapen: &misshapen)
     if !unknown.isEmpty { throw .unknownKeys(unknown.sorted(), file: path) }
     if let (section, value) = misshapen.min(by: { $0.0 < $1.0 }) {
@@ -61,23 +63,23 @@ struct ConfigurationFile: Sendable {
 
   /// The value converted to the setting's type, or `nil` when its JSON type is wrong.
   func typedValue(
-    _ raw: RawJSON, for setting: ConfigurationSetting
+    _ raw: JSONValue, for setting: ConfigurationSetting
   ) -> ConfigurationSetting.Value? {
     switch (setting.kind, raw) {
-    case (.integer, .integer(let integer)): .integer(integer)
-    case (.number, .integer(let integer)): .number(Double(integer))
-    case (.number, .number(let number)): .number(number)
+    case (.integer, .number(let literal)): Int(literal).map { .integer($0) }
+    case (.number, .number(let literal)): Double(literal).map { .number($0) }
     case (.text, .string(let string)), (.choice, .string(let string)): .text(string)
     default: nil
     }
   }
 
   private static func flatten(
-    _ members: [String: RawJSON], prefix: String,
-    into values: inout [String: RawJSON], unknown: inout [String],
-    misshapen: inout [(String, RawJSON)]
+    _ members: JSONObject, prefix: String,
+    into values: inout [String: JSONValue], unknown: inout [String],
+    misshapen: inout [(String, JSONValue)]
   ) {
-    for (name, value) in members {
+    for member in members.members {
+      let (name, value) = (member.key, member.value)
       let path = prefix.isEmpty ? name : prefix + "." + name
       if name.contains(".") {
         unknown.append(path)  // sections nest as objects; "limits.max_body_bytes" is no key
@@ -92,26 +94,4 @@ struct ConfigurationFile: Sendable {
       }
     }
   }
-
-  /// Foundation's JSONSerialization explains syntax errors better than JSONDecoder ("Invalid
-  /// value around character 8."); the character offset is turned into a line and column.
-  private static func syntaxError(in data: Data) -> String {
-    do {
-      _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-      return "the JSON could not be decoded"
-    } catch {
-      let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-      guard var message = detail else { return "invalid JSON" }
-      if let range = message.range(of: #"character (\d+)"#, options: .regularExpression),
-        let offset = Int(message[range].dropFirst("character ".count))
-      {
-        let before = data.prefix(offset)
-        let line = before.filter { $0 == UInt8(ascii: "\n") }.count + 1
-        let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
-        message.replaceSubrange(range, with: "line \(line), column \(column)")
-      }
-      return "invalid JSON: " + message
-    }
-  }
-
 }

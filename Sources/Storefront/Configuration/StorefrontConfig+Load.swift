@@ -41,11 +41,11 @@ extension StorefrontConfig {
       overrides: overrides)
   }
 
-  /// ``load(configPath:environment:overrides:)`` with another default file (for tests, which
-  /// cannot change the working directory).
+  /// ``load(configPath:environment:overrides:)`` with another default file (tests, which
+  /// cannot change the working directory) or none (`nil`: embedders).
   static func load(
     configPath: String?,
-    defaultPath: String,
+    defaultPath: String?,
     environment: [String: String],
     overrides: [String: String]
   ) async throws(ConfigurationError) -> StorefrontConfig {
