@@ -24,11 +24,8 @@ public enum StorefrontMount {
   ) async throws(ConfigurationError) -> StorefrontConfig {
     var overrides: [String: String] = [:]
     if let dataDir { overrides["data_dir"] = dataDir }
-    // With an explicit path the default path is never read; without one, a path that cannot
-    // exist turns the default file off.
     return try await StorefrontConfig.load(
-      configPath: configPath, defaultPath: configPath ?? "/nonexistent/storefront-no-default-file",
-      environment: environment, overrides: overrides)
+      configPath: configPath, defaultPath: nil, environment: environment, overrides: overrides)
   }
 
   /// The API of `app` served under `prefix` (e.g. `/api`; a trailing slash is ignored), with
