@@ -1,13 +1,5 @@
 import EventLog
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// A UTC instant with microsecond precision, rendered as `2026-01-14T05:07:06.527149Z`.
 public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
   /// Microseconds since 1970-01-01T00:00:00Z.
@@ -18,9 +10,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
   /// The current wall-clock time.
   public static func now() -> Timestamp {
-    var spec = timespec()
-    clock_gettime(CLOCK_REALTIME, &spec)
-    return Timestamp(microseconds: Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000)
+    Timestamp(microseconds: LogTimestamp.now().microsecondsSince1970)
   }
 
   public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
