@@ -1,3 +1,4 @@
+import CMallocStats
 import Foundation
 
 #if canImport(Glibc)
@@ -15,6 +16,10 @@ public enum ProcessResources {
       setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
   }
+
+  /// Bytes allocated with malloc and not yet freed in this process (all arenas): unlike RSS,
+  /// not inflated by the allocator keeping freed memory.
+  public static func heapInUseBytes() -> Int { Int(storefront_heap_in_use()) }
 
   /// The resident set size of process `pid` (default: this one) in KiB, from /proc.
   public static func residentKiB(pid: Int32? = nil) -> Int {
