@@ -70,19 +70,23 @@ func monotonicNanoseconds() -> UInt64 {
 
 /// Starts a detached OS thread running `body` (not a Swift concurrency pool thread).
 func startThread(_ body: @escaping @Sendable () -> Void) {
-  final class Box {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-  }
-  let context = Unmanaged.passRetained(Box(body)).toOpaque()
+  let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
   var thread = pthread_t()
   let result = pthread_create(
     &thread, nil,
     { context in
-      let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
+      let box = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
       box.body()
       return nil
     }, context)
   precondition(result == 0, "pthread_create failed: \(result)")
   pthread_detach(thread)
+}
+
+/// The closure a new thread runs, boxed to cross `pthread_create`. (A file-level class: a local
+/// one crashes the compiler under cross-module optimization, "Global is external, but doesn't
+/// have external or weak linkage".)
+private final class ThreadBody {
+  let body: @Sendable () -> Void
+  init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }
