@@ -104,6 +104,9 @@ public final class EventLoop: @unchecked Sendable {
       event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY)
       for cleanup in cleanups { cleanup() }
       cleanups.removeAll()
+      // Let libevent finish what the cleanups freed (bufferevents are finalized by
+      // callbacks of the base), while this is still the loop thread.
+      event_base_loop(base, EVLOOP_NONBLOCK)
       finishedCondition.lock()
       finished.withLock { $0 = true }
       finishedCondition.broadcast()

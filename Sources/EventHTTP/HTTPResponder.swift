@@ -10,6 +10,30 @@
 public protocol HTTPResponder: Sendable {
   /// Called on the loop thread that owns `request`. Must not block.
   func respond(to request: HTTPRequest) -> HTTPReply
+
+  /// The reply to a request the HTTP layer refused before routing (malformed framing,
+  /// limits, deadline). Called on the loop thread; the connection closes after it.
+  func response(for rejection: FramingRejection) -> HTTPResponse
+}
+
+extension HTTPResponder {
+  /// `{"detail": "<detail>"}` with the rejection's status and headers.
+  public func response(for rejection: FramingRejection) -> HTTPResponse {
+    var escaped = ""
+    for scalar in rejection.detail.unicodeScalars {
+      switch scalar {
+      case "\\": escaped += "\\\\"
+      case "\"": escaped += "\\\""
+      case _ where scalar.value < 0x20: escaped += "?"
+      default: escaped.unicodeScalars.append(scalar)
+      }
+    }
+    var headers = HTTPHeaders([HTTPHeader("Content-Type", "application/json")])
+    for field in rejection.headers { headers.add(field.name, field.value) }
+    return HTTPResponse(
+      status: rejection.status, headers: headers,
+      body: Array("{\"detail\":\"\(escaped)\"}".utf8))
+  }
 }
 
 /// How a responder answers.

@@ -32,17 +32,23 @@ public final class HTTPServer: Sendable {
     var dispatchers: [RequestDispatcher] = []
     let perLoopConnections = max(
       1, (options.maxConnections + options.workers - 1) / options.workers)
+    let framing = RequestFraming(
+      maxHeaderBytes: options.maxHeaderBytes, maxBodyBytes: options.maxBodyBytes,
+      requestTimeoutSeconds: options.requestTimeoutSeconds,
+      budget: BodyBudget(capacity: options.maxInflightBodyBytes))
     for index in 0..<options.workers {
       let loop = try EventLoop(index: index)
       guard let http = evhttp_new(loop.base) else { throw EventHTTPError("evhttp_new failed") }
       evhttp_set_max_body_size(http, Int(options.hardBodyLimit))
-      evhttp_set_max_headers_size(http, Int(options.maxHeaderBytes))
+      // The guard enforces the header limit; evhttp's is a backstop with room for the
+      // canonical form (an added Content-Length, a placeholder method).
+      evhttp_set_max_headers_size(http, Int(options.maxHeaderBytes + 1024))
       var timeout = timeval(tv_sec: options.timeoutSeconds, tv_usec: 0)
       evhttp_set_timeout_tv(http, &timeout)
       let dispatcher = RequestDispatcher(
         loop: loop, http: http, responder: responder, stats: stats,
         maxBodyBytes: options.maxBodyBytes, maxConnections: perLoopConnections,
-        observer: observer)
+        framing: framing, observer: observer)
       loop.onStop { evhttp_free(http) }
       loops.append(loop)
       dispatchers.append(dispatcher)

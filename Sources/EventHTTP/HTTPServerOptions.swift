@@ -13,20 +13,27 @@ public struct HTTPServerOptions: Sendable {
   public var port: Int
   public var workers: Int
   public var acceptMode: AcceptMode
-  /// Bodies above this are still read (up to `4 x maxBodyBytes`, min 4 MiB) so that the
-  /// responder can answer with its own 413; beyond that evhttp refuses them itself.
+  /// The largest request body; larger ones are refused with 413 before they are read.
   public var maxBodyBytes: Int
+  /// The request line and header fields together (431, or 414 for the line alone, beyond).
   public var maxHeaderBytes: Int
-  /// evhttp 2.1 applies one timeout to reads, writes and idle keep-alive connections.
+  /// evhttp's timeout for idle keep-alive connections and for writes.
   public var timeoutSeconds: Int
+  /// From the first byte of a request until it has fully arrived (head and body): a client
+  /// that takes longer gets 408 and the connection closes.
+  public var requestTimeoutSeconds: Int
+  /// Open connections, counted at accept; at the limit the server stops accepting.
   public var maxConnections: Int
+  /// Request body bytes all connections may hold at once (being received or not yet
+  /// answered); a body beyond it is refused with 503 and `Retry-After`.
+  public var maxInflightBodyBytes: Int
   public var backlog: Int32
 
   public init(
     host: String = "127.0.0.1", port: Int = 8000, workers: Int = 1,
     acceptMode: AcceptMode = .reusePort, maxBodyBytes: Int = 1 << 20,
-    maxHeaderBytes: Int = 8192, timeoutSeconds: Int = 30, maxConnections: Int = 10_000,
-    backlog: Int32 = 4096
+    maxHeaderBytes: Int = 8192, timeoutSeconds: Int = 30, requestTimeoutSeconds: Int = 30,
+    maxConnections: Int = 10_000, maxInflightBodyBytes: Int = 64 << 20, backlog: Int32 = 4096
   ) {
     self.host = host
     self.port = port
@@ -35,10 +42,12 @@ public struct HTTPServerOptions: Sendable {
     self.maxBodyBytes = maxBodyBytes
     self.maxHeaderBytes = maxHeaderBytes
     self.timeoutSeconds = timeoutSeconds
+    self.requestTimeoutSeconds = requestTimeoutSeconds
     self.maxConnections = maxConnections
+    self.maxInflightBodyBytes = maxInflightBodyBytes
     self.backlog = backlog
   }
 
-  /// The body size evhttp itself enforces (it answers beyond it with its own HTML 413).
+  /// The body size evhttp itself enforces, a backstop behind the guard's 413.
   var hardBodyLimit: Int { max(maxBodyBytes * 4, 4 << 20) }
 }

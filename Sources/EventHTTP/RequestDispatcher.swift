@@ -4,10 +4,10 @@ import Foundation
 /// Connects one `evhttp` on one loop to a responder: copies each request out, runs the
 /// responder, and sends the reply on the loop thread exactly once.
 ///
-/// Used by ``HTTPServer`` for its own loops, and directly to mount a responder on an evhttp
-/// owned by a C host.
-// All mutable state (`connections`, `listeners`) is touched only on the loop thread, from
-// libevent callbacks or jobs run by `loop.execute`.
+/// Used by ``HTTPServer`` for its own loops (with a ``ConnectionGuard`` in front of every
+/// connection), and directly to mount a responder on an evhttp owned by a C host.
+// All mutable state (`guards`, `connections`, `listeners`) is touched only on the loop
+// thread, from libevent callbacks or jobs run by `loop.execute`.
 public final class RequestDispatcher: @unchecked Sendable {
   public let loop: EventLoop
   public let http: OpaquePointer
@@ -16,18 +16,26 @@ public final class RequestDispatcher: @unchecked Sendable {
   let observer: (@Sendable (AccessRecord) -> Void)?
   let maxBodyBytes: Int
   let maxConnections: Int
+  let framing: RequestFraming?
+  /// Connections of a host-owned evhttp (no guard), counted from their first request.
   private var connections = Set<OpaquePointer>()
+  /// Guarded connections by their filter bufferevent (what evhttp calls the connection's).
+  private var guards: [OpaquePointer: ConnectionGuard] = [:]
   var listeners: [OpaquePointer] = []
   private var listenersPaused = false
+  private var deadlineTimer: OpaquePointer?
 
   /// Installs the generic callback on `http` (which must belong to `loop.base`).
   ///
   /// - Parameters:
   ///   - maxBodyBytes: bodies above this get the responder's 413 (see ``HTTPServerOptions``).
   ///   - maxConnections: at this many open connections the loop's listeners pause accepting.
+  ///   - framing: when given, every connection evhttp accepts gets a ``ConnectionGuard``
+  ///     (this takes the evhttp's `bevcb`): strict HTTP/1.1 framing, a request deadline,
+  ///     body memory drawn from a shared budget, and connections counted at accept.
   public init(
     loop: EventLoop, http: OpaquePointer, responder: any HTTPResponder, stats: HTTPStats,
-    maxBodyBytes: Int, maxConnections: Int = .max,
+    maxBodyBytes: Int, maxConnections: Int = .max, framing: RequestFraming? = nil,
     observer: (@Sendable (AccessRecord) -> Void)? = nil
   ) {
     self.loop = loop
@@ -36,14 +44,37 @@ public final class RequestDispatcher: @unchecked Sendable {
     self.stats = stats
     self.maxBodyBytes = maxBodyBytes
     self.maxConnections = maxConnections
+    self.framing = framing
     self.observer = observer
-    evhttp_set_allowed_methods(http, HTTPMethod.allLibeventMethods)
+    let context = Unmanaged.passUnretained(self).toOpaque()
     evhttp_set_gencb(
       http,
       { request, context in
         guard let request, let context else { return }
         Unmanaged<RequestDispatcher>.fromOpaque(context).takeUnretainedValue().handle(request)
-      }, Unmanaged.passUnretained(self).toOpaque())
+      }, context)
+    guard framing != nil else {
+      evhttp_set_allowed_methods(http, HTTPMethod.allLibeventMethods)
+      return
+    }
+    // The guard hands on unknown methods under a placeholder; let them reach the callback.
+    evhttp_set_allowed_methods(
+      http, HTTPMethod.allLibeventMethods | HTTPMethod.libeventUnknownMethod)
+    evhttp_set_bevcb(
+      http,
+      { base, context in
+        guard let base, let context else { return nil }
+        return Unmanaged<RequestDispatcher>.fromOpaque(context).takeUnretainedValue()
+          .accept(base: base)
+      }, context)
+    deadlineTimer = event_new(
+      loop.base, -1, Int16(EV_PERSIST),
+      { _, _, context in
+        Unmanaged<RequestDispatcher>.fromOpaque(context!).takeUnretainedValue().enforceDeadlines()
+      }, context)
+    var interval = timeval(tv_sec: 0, tv_usec: 500_000)
+    event_add(deadlineTimer, &interval)
+    loop.onStop { [deadlineTimer] in event_free(deadlineTimer) }
   }
 
   /// Detaches from the evhttp (on the loop thread): later requests fall to evhttp's 404.
@@ -51,42 +82,79 @@ public final class RequestDispatcher: @unchecked Sendable {
     evhttp_set_gencb(http, nil, nil)
   }
 
+  // MARK: Requests
+
+  /// What travels with a request from its arrival to its reply.
+  private struct Exchange: Sendable {
+    let handle: RequestHandle
+    let connection: ConnectionGuard?
+    let method: HTTPMethod
+    let path: String
+    let started: UInt64
+    let reservedBytes: Int
+  }
+
   private func handle(_ raw: OpaquePointer) {
     loop.markLoopThread()
     let started = DispatchTime.now().uptimeNanoseconds
     stats.inFlight.add(1, ordering: .relaxed)
-    track(connection: evhttp_request_get_connection(raw))
-    let request = makeRequest(raw)
+    let connection = guardOf(raw)
+    let framed = connection?.nextFramed() ?? FramedRequest()
+    connection?.outstanding += 1
+    if connection == nil { track(connection: evhttp_request_get_connection(raw)) }
     let handle = RequestHandle(raw: raw)
+    if let rejection = framed.rejection {
+      let exchange = Exchange(
+        handle: handle, connection: connection, method: .GET, path: "-", started: started,
+        reservedBytes: framed.reservedBytes)
+      send(responder.response(for: rejection), exchange, closing: framed.closesConnection)
+      return
+    }
+    let request = makeRequest(
+      raw, methodOverride: framed.methodOverride, targetOverride: framed.targetOverride)
+    let exchange = Exchange(
+      handle: handle, connection: connection, method: request.method, path: request.path,
+      started: started, reservedBytes: framed.reservedBytes)
     switch responder.respond(to: request) {
     case .now(let response):
-      send(response, for: handle, method: request.method, path: request.path, started: started)
+      send(response, exchange)
     case .later(let produce):
-      let method = request.method
-      let path = request.path
       Task { [self] in
         let response = await produce()
-        loop.execute { [self] in
-          send(response, for: handle, method: method, path: path, started: started)
-        }
+        loop.execute { [self] in send(response, exchange) }
       }
     }
   }
 
-  private func makeRequest(_ raw: OpaquePointer) -> HTTPRequest {
-    let method = HTTPMethod(command: evhttp_request_get_command(raw)) ?? .GET
+  private func guardOf(_ raw: OpaquePointer) -> ConnectionGuard? {
+    guard framing != nil, let connection = evhttp_request_get_connection(raw),
+      let bufferevent = evhttp_connection_get_bufferevent(connection)
+    else { return nil }
+    return guards[bufferevent]
+  }
+
+  private func makeRequest(
+    _ raw: OpaquePointer, methodOverride: String?, targetOverride: String?
+  ) -> HTTPRequest {
+    let method =
+      methodOverride.flatMap(HTTPMethod.init(rawValue:))
+      ?? HTTPMethod(command: evhttp_request_get_command(raw)) ?? .other("UNKNOWN")
     var path = "/"
     var query = ""
-    if let uri = evhttp_request_get_uri(raw) {
+    func split(_ all: UnsafeBufferPointer<UInt8>) {
+      if let mark = all.firstIndex(of: UInt8(ascii: "?")) {
+        path = String(decoding: all[..<mark], as: UTF8.self)
+        query = String(decoding: all[(mark + 1)...], as: UTF8.self)
+      } else {
+        path = String(decoding: all, as: UTF8.self)
+      }
+    }
+    if var target = targetOverride {
+      target.withUTF8 { split($0) }
+    } else if let uri = evhttp_request_get_uri(raw) {
       let length = strlen(uri)
       uri.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-        let all = UnsafeBufferPointer(start: bytes, count: length)
-        if let mark = all.firstIndex(of: UInt8(ascii: "?")) {
-          path = String(decoding: all[..<mark], as: UTF8.self)
-          query = String(decoding: all[(mark + 1)...], as: UTF8.self)
-        } else {
-          path = String(decoding: all, as: UTF8.self)
-        }
+        split(UnsafeBufferPointer(start: bytes, count: length))
       }
     }
     var headers = HTTPHeaders()
@@ -111,33 +179,71 @@ public final class RequestDispatcher: @unchecked Sendable {
       loopIndex: loop.index)
   }
 
-  private func send(
-    _ response: HTTPResponse, for handle: RequestHandle, method: HTTPMethod, path: String,
-    started: UInt64
-  ) {
+  private func send(_ response: HTTPResponse, _ exchange: Exchange, closing: Bool = false) {
     if !loop.inLoopThread { stats.repliesOffLoop.add(1, ordering: .relaxed) }
-    let raw = handle.raw
+    let raw = exchange.handle.raw
+    let status = response.status
+    // A HEAD reply has the GET's headers and no body; evhttp adds no Content-Length for it
+    // (evhttp_response_needs_body), so it is given here.
+    let bodiless = exchange.method == .HEAD || status == 204 || status == 304 || status < 200
     if let headers = evhttp_request_get_output_headers(raw) {
       for field in response.headers { evhttp_add_header(headers, field.name, field.value) }
+      if exchange.method == .HEAD, status != 204, status != 304, status >= 200 {
+        evhttp_add_header(headers, "Content-Length", String(response.body.count))
+      }
+      if closing { evhttp_add_header(headers, "Connection", "close") }
     }
-    if !response.body.isEmpty, let buffer = evhttp_request_get_output_buffer(raw) {
+    if !bodiless, !response.body.isEmpty, let buffer = evhttp_request_get_output_buffer(raw) {
       response.body.withUnsafeBytes { bytes in
         _ = evbuffer_add(buffer, bytes.baseAddress, bytes.count)
       }
     }
-    evhttp_send_reply(raw, Int32(response.status), response.reasonPhrase, nil)
+    evhttp_send_reply(raw, Int32(status), response.reasonPhrase, nil)
+    exchange.connection?.outstanding -= 1
+    framing?.budget?.release(exchange.reservedBytes)
     stats.repliesSent.add(1, ordering: .relaxed)
     stats.inFlight.subtract(1, ordering: .relaxed)
     if let observer {
-      let elapsed = (DispatchTime.now().uptimeNanoseconds - started) / 1000
+      let elapsed = (DispatchTime.now().uptimeNanoseconds - exchange.started) / 1000
       observer(
         AccessRecord(
-          method: method, path: path, status: response.status, bytes: response.body.count,
-          microseconds: Int(elapsed), loop: loop.index))
+          method: exchange.method, path: exchange.path, status: status,
+          bytes: response.body.count, microseconds: Int(elapsed), loop: loop.index))
     }
   }
 
-  // MARK: Connection accounting
+  // MARK: Guarded connections
+
+  /// evhttp's bevcb: a new connection was accepted.
+  private func accept(base: OpaquePointer) -> OpaquePointer? {
+    guard let framing,
+      let connection = ConnectionGuard.make(
+        base: base, limits: framing.limits, budget: framing.budget,
+        onClose: { [weak self] in self?.closed($0) }),
+      let filter = connection.filter
+    else { return nil }
+    guards[filter] = connection
+    stats.openConnections.add(1, ordering: .relaxed)
+    if guards.count >= maxConnections { pauseListeners(true) }
+    return filter
+  }
+
+  private func closed(_ connection: ConnectionGuard) {
+    guard let filter = connection.filter, guards.removeValue(forKey: filter) != nil else { return }
+    stats.openConnections.subtract(1, ordering: .relaxed)
+    if guards.count < maxConnections { pauseListeners(false) }
+  }
+
+  private func enforceDeadlines() {
+    guard let framing else { return }
+    let now = MonotonicClock.coarseNanoseconds()
+    for connection in Array(guards.values) {
+      connection.enforceDeadline(
+        now: now, deadline: framing.requestTimeoutNanoseconds, grace: 5_000_000_000)
+    }
+  }
+
+  // MARK: Host-owned connections
 
   private func track(connection: OpaquePointer?) {
     guard let connection, !connections.contains(connection) else { return }
@@ -147,12 +253,12 @@ public final class RequestDispatcher: @unchecked Sendable {
       connection,
       { connection, context in
         guard let connection, let context else { return }
-        Unmanaged<RequestDispatcher>.fromOpaque(context).takeUnretainedValue().closed(connection)
+        Unmanaged<RequestDispatcher>.fromOpaque(context).takeUnretainedValue().untrack(connection)
       }, Unmanaged.passUnretained(self).toOpaque())
     if connections.count >= maxConnections { pauseListeners(true) }
   }
 
-  private func closed(_ connection: OpaquePointer) {
+  private func untrack(_ connection: OpaquePointer) {
     guard connections.remove(connection) != nil else { return }
     stats.openConnections.subtract(1, ordering: .relaxed)
     if connections.count < maxConnections { pauseListeners(false) }
@@ -165,6 +271,27 @@ public final class RequestDispatcher: @unchecked Sendable {
       guard let listener = evhttp_bound_socket_get_listener(bound) else { continue }
       if pause { evconnlistener_disable(listener) } else { evconnlistener_enable(listener) }
     }
+  }
+}
+
+/// What a ``RequestDispatcher`` puts in front of every connection it accepts.
+public struct RequestFraming: Sendable {
+  let limits: RequestFramer.Limits
+  /// The shared cap on request body bytes held at once, if any.
+  public let budget: BodyBudget?
+  let requestTimeoutNanoseconds: UInt64
+
+  /// - Parameters:
+  ///   - maxHeaderBytes: the request line and header fields together (431/414 beyond).
+  ///   - maxBodyBytes: the largest body read (413 beyond, before it is read).
+  ///   - requestTimeoutSeconds: from a request's first byte until it is complete (408).
+  ///   - budget: body bytes held by all connections together (503 beyond).
+  public init(
+    maxHeaderBytes: Int, maxBodyBytes: Int, requestTimeoutSeconds: Int, budget: BodyBudget?
+  ) {
+    limits = RequestFramer.Limits(maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes)
+    self.budget = budget
+    requestTimeoutNanoseconds = UInt64(max(1, requestTimeoutSeconds)) * 1_000_000_000
   }
 }
 
