@@ -95,6 +95,7 @@ public final class EventLog<Event: LogEvent>: Sendable {
       writer = LogWriter(
         fd: fd, path: path, directory: directory, policy: options.policy,
         lastSequence: scan.lastSequence, size: size, compactionBase: base,
+        writesStopped: options.writesStopped, unrecoverableFailure: options.unrecoverableFailure,
         onGrowth: { size, base in growth.check(size: size, base: base) })
       self.directory = directory
       self.path = path
@@ -153,9 +154,14 @@ public final class EventLog<Event: LogEvent>: Sendable {
     }
   }
 
+  /// Why the log refuses writes (``EventLogError/writesStopped(reason:)``), or nil while it
+  /// takes them. Cheap: one atomic load while healthy. Not set by ``close()``.
+  public var writeFailure: EventLogError? { writer.currentFailure }
+
   /// Returns only when durable under the policy; returns the last assigned sequence.
   /// Group commit for `.always`. Throws ``EventLogError/writesStopped(reason:)`` after any
-  /// failed write or sync, and ``EventLogError/closed`` after ``close()``.
+  /// failed write or sync (the file then holds none of the failed appends: it was cut back to
+  /// the last acknowledged one), and ``EventLogError/closed`` after ``close()``.
   public func append(_ events: [Event]) async throws -> UInt64 {
     if events.isEmpty {
       if let failure = writer.currentFailure { throw failure }
