@@ -19,7 +19,8 @@ import EventLogTestSupport
 //                              shim, failing the directory sync after the rename); prints
 //                              "ack <i> <seq>", "fail <i> ...", "compact <result>", "done"
 //   modes <dir> <umask>        under that umask (octal), open, append, compact and close;
-//                              prints "temporary <mode>" (the compaction file's, octal), "done"
+//                              prints "log <mode>" (octal) after opening, "temporary <mode>"
+//                              (the compaction file's), "done"
 //   open <dir>                 open the log; print "opened" or "error <text>"
 #if canImport(Glibc)
   import Glibc
@@ -196,6 +197,10 @@ case "modes":
     }
   }
   let log = try EventLog<ShopEvent>.open(directory: directory, options: options) { _ in }
+  var info = stat()
+  if stat(directory + "/" + EventLog<ShopEvent>.fileName, &info) == 0 {
+    say("log \(String(info.st_mode & 0o7777, radix: 8))")
+  }
   _ = try await log.append((1...20).map(ShopEvent.sample))
   try await log.compact()
   try await log.close()
