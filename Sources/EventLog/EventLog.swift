@@ -18,7 +18,8 @@ import Synchronization
 /// ```
 ///
 /// The directory holds `events.jsonl` (see the line format in `LogLineFormat`) and
-/// `eventlog.lock`. Lines are written by a dedicated thread; line order, sequence order and
+/// `eventlog.lock`. What the log creates is private to its user whatever the umask: the
+/// directory 0700 (its parent synced), the files 0600; existing ones keep their modes. Lines are written by a dedicated thread; line order, sequence order and
 /// acknowledgement order are the same.
 public final class EventLog<Event: LogEvent>: Sendable {
   /// The log file's name inside the data directory.
