@@ -81,7 +81,12 @@ let package = Package(
     .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "CLibevent", "HTTPTestSupport"]),
     .testTarget(
       name: "EventLogTests",
-      dependencies: ["EventLog", "JSON", "EventLogTestSupport", "EventLogCrashChild"]),
+      dependencies: [
+        "EventLog", "JSON", "EventLogTestSupport", "EventLogCrashChild", "FaultInjection",
+      ]),
+    // Builds Tests/FaultInjection/faultshim.c (an LD_PRELOAD library that fails chosen writes
+    // and syncs of the event log) for the write-failure tests' child processes.
+    .target(name: "FaultInjection", path: "Tests/FaultInjection", exclude: ["faultshim.c"]),
     // Shared by the EventLog tests, their child process and the benchmark.
     .target(
       name: "EventLogTestSupport", dependencies: ["EventLog", "JSON"],
@@ -97,7 +102,7 @@ let package = Package(
     .testTarget(
       name: "StorefrontTests",
       dependencies: [
-        "Storefront", "StorefrontCore", "JSON", "HTTPTestSupport",
+        "Storefront", "StorefrontCore", "JSON", "HTTPTestSupport", "FaultInjection",
         .product(name: "Configuration", package: "swift-configuration"),
       ]),
     .testTarget(

@@ -10,11 +10,12 @@ struct DirectoryLock: Sendable {
   static let fileName = "eventlog.lock"
   let fd: Int32
 
-  /// Creates `directory` if it is missing (not its parents), then takes the lock.
+  /// Creates `directory` if it is missing (not its parents; mode 0700, its parent synced), then
+  /// takes the lock (the lock file is created 0600).
   static func acquire(directory: String) throws(EventLogError) -> DirectoryLock {
     try ensureDirectory(directory)
     let path = directory + "/" + fileName
-    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    let fd = SystemCalls.openFile(path, O_RDWR | O_CREAT | O_CLOEXEC)
     if fd < 0 {
       let code = errno
       if code == EACCES || code == EROFS || code == EPERM {
@@ -70,10 +71,25 @@ struct DirectoryLock: Sendable {
       }
       return
     }
-    if mkdir(directory, 0o755) == 0 || errno == EEXIST { return }
-    let code = errno
-    var parent = String(directory.reversed().drop(while: { $0 != "/" }).reversed().dropLast())
+    var trimmed = Substring(directory)
+    while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+    var parent = String(trimmed.reversed().drop(while: { $0 != "/" }).reversed().dropLast())
     if parent.isEmpty { parent = directory.hasPrefix("/") ? "/" : "." }
+    if mkdir(directory, 0o700) == 0 {
+      // Exactly 0700 whatever the umask; then make the new entry in the parent durable.
+      if chmod(directory, 0o700) != 0 {
+        throw .cannotCreateDirectory(
+          path: directory, reason: "setting its mode failed: \(SystemCalls.errorText(errno))")
+      }
+      do throws(EventLogError) {
+        try SystemCalls.syncDirectory(parent)
+      } catch {
+        throw .cannotCreateDirectory(path: directory, reason: error.description)
+      }
+      return
+    }
+    let code = errno
+    if code == EEXIST { return }
     switch code {
     case ENOENT:
       throw .cannotCreateDirectory(

@@ -75,6 +75,8 @@ extension EventLog {
       } catch {
         failure = .compactionFailed(reason: "\(error)")
       }
+      // Writes stopping meanwhile (the file may have been cut under the scan) is the cause.
+      if failure != nil, let stopped = writer.currentFailure { failure = stopped }
       let size = writer.writtenPoint().end
       let waiters = compaction.withLock { state in
         state.running = false
@@ -85,7 +87,8 @@ extension EventLog {
         return state.waiters
       }
       if let failure {
-        if waiters.isEmpty && failure != .closed {
+        // A stop of writes was already reported through `writesStopped`.
+        if waiters.isEmpty && !failure.refusesWrites {
           options.backgroundWarning("automatic compaction: \(failure)")
         }
         for waiter in waiters { waiter.resume(throwing: failure) }

@@ -18,7 +18,8 @@ import Synchronization
 /// ```
 ///
 /// The directory holds `events.jsonl` (see the line format in `LogLineFormat`) and
-/// `eventlog.lock`. Lines are written by a dedicated thread; line order, sequence order and
+/// `eventlog.lock`. What the log creates is private to its user whatever the umask: the
+/// directory 0700 (its parent synced), the files 0600; existing ones keep their modes. Lines are written by a dedicated thread; line order, sequence order and
 /// acknowledgement order are the same.
 public final class EventLog<Event: LogEvent>: Sendable {
   /// The log file's name inside the data directory.
@@ -95,6 +96,7 @@ public final class EventLog<Event: LogEvent>: Sendable {
       writer = LogWriter(
         fd: fd, path: path, directory: directory, policy: options.policy,
         lastSequence: scan.lastSequence, size: size, compactionBase: base,
+        writesStopped: options.writesStopped, unrecoverableFailure: options.unrecoverableFailure,
         onGrowth: { size, base in growth.check(size: size, base: base) })
       self.directory = directory
       self.path = path
@@ -153,9 +155,14 @@ public final class EventLog<Event: LogEvent>: Sendable {
     }
   }
 
+  /// Why the log refuses writes (``EventLogError/writesStopped(reason:)``), or nil while it
+  /// takes them. Cheap: one atomic load while healthy. Not set by ``close()``.
+  public var writeFailure: EventLogError? { writer.currentFailure }
+
   /// Returns only when durable under the policy; returns the last assigned sequence.
   /// Group commit for `.always`. Throws ``EventLogError/writesStopped(reason:)`` after any
-  /// failed write or sync, and ``EventLogError/closed`` after ``close()``.
+  /// failed write or sync (the file then holds none of the failed appends: it was cut back to
+  /// the last acknowledged one), and ``EventLogError/closed`` after ``close()``.
   public func append(_ events: [Event]) async throws -> UInt64 {
     if events.isEmpty {
       if let failure = writer.currentFailure { throw failure }

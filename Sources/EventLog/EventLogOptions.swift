@@ -13,6 +13,16 @@ public struct EventLogOptions<Event: LogEvent>: Sendable {
   public var backgroundWarning: @Sendable (String) -> Void
   /// Test hook called at each step of a compaction (e.g. to kill the process there).
   public var compactionStepHook: (@Sendable (CompactionStep) -> Void)?
+  /// Called once, on the writer thread, when a failed write or sync stops all writes, with a
+  /// sentence naming the error (log it at critical). The file has already been cut back to
+  /// what was acknowledged. Defaults to standard error.
+  public var writesStopped: @Sendable (String) -> Void
+  /// Called on the writer thread when, after a failed write or sync, cutting the file back to
+  /// what was acknowledged failed too: the file may hold lines no caller saw acknowledged, so
+  /// the process should not go on (a restart replays the file and decides). The default writes
+  /// the message to standard error and exits with status 70. If it returns, the log stays
+  /// stopped.
+  public var unrecoverableFailure: @Sendable (String) -> Void
 
   public init(
     policy: FsyncPolicy = .always,
@@ -20,7 +30,11 @@ public struct EventLogOptions<Event: LogEvent>: Sendable {
     compactionMinimumBytes: UInt64 = 64 << 20,
     compactor: LogCompactor<Event>? = nil,
     backgroundWarning: @escaping @Sendable (String) -> Void = { printToStandardError($0) },
-    compactionStepHook: (@Sendable (CompactionStep) -> Void)? = nil
+    compactionStepHook: (@Sendable (CompactionStep) -> Void)? = nil,
+    writesStopped: @escaping @Sendable (String) -> Void = { printToStandardError($0) },
+    unrecoverableFailure: @escaping @Sendable (String) -> Void = {
+      exitAfterUnrecoverableFailure($0)
+    }
   ) {
     self.policy = policy
     self.compactionFactor = compactionFactor
@@ -28,6 +42,8 @@ public struct EventLogOptions<Event: LogEvent>: Sendable {
     self.compactor = compactor
     self.backgroundWarning = backgroundWarning
     self.compactionStepHook = compactionStepHook
+    self.writesStopped = writesStopped
+    self.unrecoverableFailure = unrecoverableFailure
   }
 }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -9,6 +11,10 @@
 /// Appenders put pre-encoded bodies on `queue` and wait on a continuation. The writer thread
 /// takes everything queued, assigns sequence numbers in queue order, writes all lines with one
 /// `write`, syncs once (group commit) and resumes the continuations in sequence order.
+///
+/// After a failed write or sync the writer cuts the file back to what was acknowledged (under
+/// `.batch`, the end of the last synced batch), syncs it, and stops for good: every waiting and
+/// later append fails, so the file holds exactly what callers were told is written.
 // Safe: fields marked "lock" are only accessed with `lock` held, "writer" ones only on its thread.
 final class LogWriter: @unchecked Sendable {
   struct Append {
@@ -35,6 +41,13 @@ final class LogWriter: @unchecked Sendable {
   let policy: FsyncPolicy
   let lock = ConditionLock()
 
+  /// Receives the sentence naming the error when writes stop (see ``EventLogOptions``).
+  let writesStopped: @Sendable (String) -> Void
+  /// Called instead when the file could not be cut back to what was acknowledged.
+  let unrecoverableFailure: @Sendable (String) -> Void
+  /// Set once `failure` is; lets `currentFailure` skip the lock while the log is healthy.
+  private let stopped = Atomic<Bool>(false)
+
   // lock
   private var queue: [Append] = []
   private var failure: EventLogError?
@@ -54,13 +67,20 @@ final class LogWriter: @unchecked Sendable {
   private var unsynced: [(CheckedContinuation<UInt64, any Error>, UInt64)] = []
   private var lastSync: UInt64 = 0
   private var buffer: [UInt8] = []
+  /// File size and last sequence through which every line was acknowledged (or is being
+  /// acknowledged): where a failure cuts the file back to.
+  private var acknowledgedEnd: UInt64
+  private var acknowledgedSequence: UInt64
 
   /// Called on the writer thread after each write with (file size, compaction base).
   let onGrowth: @Sendable (UInt64, UInt64) -> Void
 
   init(
     fd: Int32, path: String, directory: String, policy: FsyncPolicy, lastSequence: UInt64,
-    size: UInt64, compactionBase: UInt64, onGrowth: @escaping @Sendable (UInt64, UInt64) -> Void
+    size: UInt64, compactionBase: UInt64,
+    writesStopped: @escaping @Sendable (String) -> Void,
+    unrecoverableFailure: @escaping @Sendable (String) -> Void,
+    onGrowth: @escaping @Sendable (UInt64, UInt64) -> Void
   ) {
     self.fd = fd
     self.path = path
@@ -69,7 +89,11 @@ final class LogWriter: @unchecked Sendable {
     self.nextSequence = lastSequence
     self.writtenSequence = lastSequence
     self.writtenEnd = size
+    self.acknowledgedEnd = size
+    self.acknowledgedSequence = lastSequence
     self.compactionBase = compactionBase
+    self.writesStopped = writesStopped
+    self.unrecoverableFailure = unrecoverableFailure
     self.onGrowth = onGrowth
     startThread { [self] in run() }
   }
@@ -97,8 +121,11 @@ final class LogWriter: @unchecked Sendable {
     lock.withLock { (writtenSequence, writtenEnd) }
   }
 
-  /// The error every append now gets, if any.
-  var currentFailure: EventLogError? { lock.withLock { failure } }
+  /// The error every append now gets, if any. Cheap while healthy (one atomic load).
+  var currentFailure: EventLogError? {
+    guard stopped.load(ordering: .acquiring) else { return nil }
+    return lock.withLock { failure }
+  }
 
   /// Hands the writer a compaction's final step; `completion` runs on the writer thread.
   func requestSwap(_ swap: Swap) {
@@ -178,7 +205,9 @@ final class LogWriter: @unchecked Sendable {
     }
     let healthy = failure == nil
     lock.unlock()
-    if healthy { _ = SystemCalls.syncData(fd) }
+    if healthy, let code = SystemCalls.syncData(fd) {
+      stop("fdatasync of \(path) at close failed: \(SystemCalls.errorText(code))", [])
+    }
     SystemCalls.closeFile(fd)
     lock.lock()
     finished = true
@@ -206,15 +235,12 @@ final class LogWriter: @unchecked Sendable {
       }
       acknowledgements.append((append.continuation, nextSequence))
     }
-    let startSize = lock.withLock { writtenEnd }
     if let code = SystemCalls.writeAll(fd, buffer) {
-      // Cut any partial line so the file ends on a line boundary (best effort).
-      _ = ftruncate(fd, off_t(startSize))
-      fail("writing \(path) failed: \(SystemCalls.errorText(code))", acknowledgements)
+      stop("writing \(path) failed: \(SystemCalls.errorText(code))", acknowledgements)
       return
     }
     if policy == .always, let code = SystemCalls.syncData(fd) {
-      fail("fdatasync of \(path) failed: \(SystemCalls.errorText(code))", acknowledgements)
+      stop("fdatasync of \(path) failed: \(SystemCalls.errorText(code))", acknowledgements)
       return
     }
     let (end, base) = lock.withLock {
@@ -224,6 +250,8 @@ final class LogWriter: @unchecked Sendable {
     }
     switch policy {
     case .always, .never:
+      acknowledgedEnd = end
+      acknowledgedSequence = nextSequence
       for (continuation, sequence) in acknowledgements { continuation.resume(returning: sequence) }
     case .batch:
       unsynced.append(contentsOf: acknowledgements)
@@ -233,25 +261,60 @@ final class LogWriter: @unchecked Sendable {
 
   private func syncUnsynced() {
     lastSync = monotonicNanoseconds()
+    let (sequence, end) = writtenPoint()
     if let code = SystemCalls.syncData(fd) {
-      fail("fdatasync of \(path) failed: \(SystemCalls.errorText(code))", [])
+      stop("fdatasync of \(path) failed: \(SystemCalls.errorText(code))", [])
       return
     }
+    acknowledgedEnd = end
+    acknowledgedSequence = sequence
     let acknowledgements = unsynced
     unsynced = []
-    for (continuation, sequence) in acknowledgements { continuation.resume(returning: sequence) }
+    for (continuation, last) in acknowledgements { continuation.resume(returning: last) }
   }
 
-  /// Stops all writes for good: every waiting and future append gets the error. Never retries.
-  private func fail(
+  /// Stops all writes for good after `reason` (a failed write or sync; never retried): cuts the
+  /// file back to `acknowledgedEnd` and syncs it, so it holds exactly what was acknowledged;
+  /// then every waiting and future append gets the error. If the cut or its sync fails too,
+  /// `unrecoverableFailure` runs first (by default it ends the process, and the waiting
+  /// appends are then never answered: their lines may be in the file).
+  private func stop(
     _ reason: String, _ acknowledgements: [(CheckedContinuation<UInt64, any Error>, UInt64)]
   ) {
-    let error = EventLogError.writesStopped(reason: reason)
+    let end = acknowledgedEnd
+    let sequence = acknowledgedSequence
+    var cleanupFailure: String?
+    if ftruncate(fd, off_t(end)) != 0 {
+      let text = SystemCalls.errorText(errno)
+      cleanupFailure = "truncating \(path) back to byte \(end) failed: \(text)"
+    } else if let code = SystemCalls.syncData(fd) {
+      let text = SystemCalls.errorText(code)
+      cleanupFailure = "fdatasync of \(path) after truncating it to byte \(end) failed: \(text)"
+    }
+    if let cleanupFailure {
+      // Before anyone can learn that writes stopped: the default does not return.
+      unrecoverableFailure(
+        "event log writes stopped: \(reason); then \(cleanupFailure), so the file may hold "
+          + "lines that were never acknowledged. The process must stop; on restart, replay "
+          + "decides what the log holds.")
+    }
+    let error = EventLogError.writesStopped(
+      reason: cleanupFailure.map { "\(reason); then \($0)" } ?? reason)
     let queued = lock.withLock {
       if failure == nil { failure = error }
+      writtenEnd = end
+      writtenSequence = sequence
       let queued = queue
       queue = []
       return queued
+    }
+    stopped.store(true, ordering: .releasing)
+    nextSequence = sequence
+    if cleanupFailure == nil {
+      writesStopped(
+        "event log writes stopped: \(reason). \(path) was cut back to byte \(end) (sequence "
+          + "\(sequence)), the last acknowledged write; every later append is refused "
+          + "until a restart once the cause is fixed.")
     }
     let waiting = unsynced + acknowledgements
     unsynced = []
@@ -266,6 +329,9 @@ final class LogWriter: @unchecked Sendable {
   }
 
   private func perform(_ swap: Swap) {
+    // Sync what `.batch` has not yet, so that both files hold only acknowledged lines from
+    // here on: whichever of them a failure below leaves as the log is right.
+    if currentFailure == nil && !unsynced.isEmpty { syncUnsynced() }
     if let failure = currentFailure {
       abandon(swap, failure)
       return
@@ -294,20 +360,15 @@ final class LogWriter: @unchecked Sendable {
       writtenEnd = newSize
       compactionBase = swap.snapshotEnd
     }
+    acknowledgedEnd = newSize
     do throws(EventLogError) {
       try SystemCalls.syncDirectory(directory)
     } catch {
-      fail("syncing directory \(directory) after compaction failed: \(error)", [])
+      stop("syncing directory \(directory) after compaction failed: \(error)", [])
       swap.completion(error)
       return
     }
     swap.hook?(.directorySynced)
-    // Lines written under `.batch` are now durable: the new file was synced.
-    if !unsynced.isEmpty {
-      let acknowledgements = unsynced
-      unsynced = []
-      for (continuation, sequence) in acknowledgements { continuation.resume(returning: sequence) }
-    }
     swap.completion(nil)
   }
 }

@@ -6,8 +6,28 @@
 
 /// Thin, error-checked wrappers over the POSIX calls the log uses.
 enum SystemCalls {
+  /// Opens `path`. With `O_CREAT`, a file this call creates gets mode 0600 whatever the umask
+  /// (set again with `fchmod`); an existing file keeps its mode.
   static func openFile(_ path: String, _ flags: Int32) -> Int32 {
-    open(path, flags, 0o644)
+    guard flags & O_CREAT != 0 else { return open(path, flags) }
+    while true {
+      if flags & O_EXCL == 0 {
+        let existing = open(path, flags & ~O_CREAT)
+        if existing >= 0 || errno != ENOENT { return existing }
+      }
+      let fd = open(path, flags | O_EXCL, 0o600)
+      if fd < 0 {
+        if errno == EEXIST && flags & O_EXCL == 0 { continue }  // Created meanwhile: open it.
+        return fd
+      }
+      if fchmod(fd, 0o600) != 0 {
+        let code = errno
+        close(fd)
+        errno = code
+        return -1
+      }
+      return fd
+    }
   }
 
   static func closeFile(_ fd: Int32) {
@@ -114,6 +134,14 @@ enum SystemCalls {
       offset += UInt64(got)
     }
   }
+}
+
+/// Writes `message` to standard error and ends the process at once with status 70
+/// (`EX_SOFTWARE`): the default ``EventLogOptions/unrecoverableFailure``. `_exit`, not `exit`,
+/// so no other thread runs on while exit handlers tear the process down.
+public func exitAfterUnrecoverableFailure(_ message: String) -> Never {
+  printToStandardError(message)
+  _exit(70)
 }
 
 /// Writes one line to standard error (the default sink for background warnings).

@@ -18,7 +18,8 @@ final class ChildProcess {
       .appendingPathComponent("EventLogCrashChild").path
   }
 
-  init(_ arguments: [String]) throws {
+  /// Starts the child with this process's environment plus `environment`.
+  init(_ arguments: [String], environment: [String: String] = [:]) throws {
     var fds: [Int32] = [0, 0]
     // Atomically close-on-exec, so children spawned by tests running in parallel never inherit
     // this pipe's write end (which would keep `readLine` from seeing end of file).
@@ -30,8 +31,12 @@ final class ChildProcess {
     posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
     let argv = ([ChildProcess.executable] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
+    var variables = ProcessInfo.processInfo.environment
+    variables.merge(environment) { _, new in new }
+    let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { for pointer in envp { free(pointer) } }
     var child = pid_t()
-    let result = posix_spawn(&child, ChildProcess.executable, &actions, nil, argv, environ)
+    let result = posix_spawn(&child, ChildProcess.executable, &actions, nil, argv, envp)
     close(fds[1])
     guard result == 0 else {
       close(fds[0])

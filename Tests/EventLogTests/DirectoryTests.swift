@@ -17,6 +17,39 @@ struct DirectoryTests {
     #expect(FileManager.default.fileExists(atPath: directory.logFile))
   }
 
+  /// Whatever the umask, a new data directory is 0700 and the log, the lock file and a
+  /// compaction's temporary file are 0600 (the child sets the umask, opens, compacts, closes).
+  @Test(arguments: ["022", "000", "277"])
+  func newFilesHaveSafeModes(umask: String) throws {
+    let directory = TemporaryDirectory()
+    let child = try ChildProcess(["modes", directory.data, umask])
+    let lines = child.remainingLines()
+    child.waitForExit()
+    #expect(lines == ["log 600", "temporary 600", "done"], "umask \(umask)")
+    func mode(_ path: String) -> String {
+      var info = stat()
+      guard stat(path, &info) == 0 else { return "missing" }
+      return String(info.st_mode & 0o7777, radix: 8)
+    }
+    #expect(mode(directory.data) == "700")
+    #expect(mode(directory.logFile) == "600")
+    #expect(mode(directory.data + "/eventlog.lock") == "600")
+  }
+
+  /// An existing directory and log keep the modes the operator gave them.
+  @Test func existingModesAreKept() async throws {
+    let directory = TemporaryDirectory()
+    mkdir(directory.data, 0o750)
+    chmod(directory.data, 0o750)
+    try await makeLog(directory.data, count: 1)
+    chmod(directory.logFile, 0o640)
+    let (log, _) = try openCollecting(directory.data)
+    try await log.close()
+    var info = stat()
+    #expect(stat(directory.data, &info) == 0 && info.st_mode & 0o777 == 0o750)
+    #expect(stat(directory.logFile, &info) == 0 && info.st_mode & 0o777 == 0o640)
+  }
+
   @Test func aMissingParentIsAClearError() {
     let directory = TemporaryDirectory()
     let path = directory.path + "/no/such/data"

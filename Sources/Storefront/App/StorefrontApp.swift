@@ -2,6 +2,12 @@ import EventLog
 import Logging
 import StorefrontCore
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// An open shop: the data directory locked, the log replayed, the services running.
 ///
 /// Shared by the standalone server and the C embedding; it knows nothing of event loops.
@@ -28,11 +34,26 @@ public final class StorefrontApp: Sendable {
   }
 
   /// Locks `config.dataDir`, replays its log and starts the services.
-  public static func open(config: StorefrontConfig, logger: Logger) throws -> StorefrontApp {
+  ///
+  /// When a write or sync of the log fails, writes stop (logged at critical; see
+  /// ``writeFailure``). If the log then cannot even be cut back to what was acknowledged,
+  /// `unrecoverableWriteFailure` gets the message; by default it is logged at critical and the
+  /// process exits with status 70 (a restart replays the file). An embedder may pass a handler
+  /// that returns instead: the log then stays stopped.
+  public static func open(
+    config: StorefrontConfig, logger: Logger,
+    unrecoverableWriteFailure: (@Sendable (String) -> Void)? = nil
+  ) throws -> StorefrontApp {
     var state = ShopState()
     var count = 0
+    let onUnrecoverable =
+      unrecoverableWriteFailure ?? { message in
+        logger.critical("\(message)")
+        _exit(70)
+      }
     let log = try EventLog<ShopEvent>.open(
-      directory: config.dataDir, options: logOptions(config, logger: logger),
+      directory: config.dataDir,
+      options: logOptions(config, logger: logger, unrecoverable: onUnrecoverable),
       warning: { logger.warning("\($0)") },
       replay: { record in
         state.apply(record.event)
@@ -49,13 +70,20 @@ public final class StorefrontApp: Sendable {
     return StorefrontApp(shop: shop, config: config, log: log, replayed: count)
   }
 
+  /// Why writes are refused (``EventLogError/writesStopped(reason:)``) after a failed write or
+  /// sync of the log, or nil while they work. Cheap to read. Reads keep working regardless.
+  public var writeFailure: EventLogError? { log.writeFailure }
+
   /// Flushes and closes the log and releases the data directory. Idempotent.
   public func close() async throws { try await log.close() }
 
   /// Rewrites the log as a snapshot of the current state plus newer events.
   public func compact() async throws { try await log.compact() }
 
-  static func logOptions(_ config: StorefrontConfig, logger: Logger) -> EventLogOptions<ShopEvent> {
+  static func logOptions(
+    _ config: StorefrontConfig, logger: Logger,
+    unrecoverable: @escaping @Sendable (String) -> Void
+  ) -> EventLogOptions<ShopEvent> {
     let policy: FsyncPolicy =
       switch config.storage.fsync {
       case .always: .always
@@ -69,7 +97,9 @@ public final class StorefrontApp: Sendable {
         makeState: { ShopState() },
         apply: { state, record in state.apply(record.event) },
         snapshot: { $0.snapshotEvents() }),
-      backgroundWarning: { logger.warning("\($0)") })
+      backgroundWarning: { logger.warning("\($0)") },
+      writesStopped: { logger.critical("\($0)") },
+      unrecoverableFailure: unrecoverable)
   }
 }
 

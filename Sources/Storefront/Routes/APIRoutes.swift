@@ -5,6 +5,7 @@ enum APIRoutes {
   static let table: Router<APIRoute> = {
     var router = Router<APIRoute>()
     HealthRoute.register(into: &router)
+    ReadyRoute.register(into: &router)
     AuthRoutes.register(into: &router)
     CatalogRoutes.register(into: &router)
     OrderRoutes.register(into: &router)
