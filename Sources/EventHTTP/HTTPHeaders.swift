@@ -45,7 +45,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
   public func makeIterator() -> IndexingIterator<[HTTPHeader]> { fields.makeIterator() }
 
   /// Compares header names without allocating (names are ASCII tokens).
-  static func equalIgnoringASCIICase(_ lhs: String, _ rhs: String) -> Bool {
+  public static func equalIgnoringASCIICase(_ lhs: String, _ rhs: String) -> Bool {
     let left = lhs.utf8
     let right = rhs.utf8
     guard left.count == right.count else { return false }

@@ -9,11 +9,14 @@ public struct HTTPRequest: Sendable {
   public var body: [UInt8]
   /// The index of the event loop that received the request and will send its reply.
   public var loopIndex: Int
+  /// The peer's IP address as text (`127.0.0.1`, `::1`), or `""` when unknown.
+  public var remoteAddress: String
 
   public init(
     method: HTTPMethod, path: String, query: String = "", headers: HTTPHeaders = HTTPHeaders(),
-    body: [UInt8] = [], loopIndex: Int = 0
+    body: [UInt8] = [], loopIndex: Int = 0, remoteAddress: String = ""
   ) {
+    self.remoteAddress = remoteAddress
     self.method = method
     self.path = path
     self.query = query

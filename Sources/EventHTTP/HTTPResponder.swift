@@ -43,4 +43,7 @@ public enum HTTPReply: Sendable {
   /// Run as a task that may await actors on other threads; its result is sent on the loop
   /// thread that received the request.
   case later(@Sendable () async -> HTTPResponse)
+  /// As ``later``, with a ``ClientWatch`` that turns `isGone` when the client disconnects
+  /// before the reply (costs a close watch on the socket: for slow or queued work).
+  case watched(@Sendable (ClientWatch) async -> HTTPResponse)
 }

@@ -123,6 +123,16 @@ public final class RequestDispatcher: @unchecked Sendable {
         let response = await produce()
         loop.execute { [self] in send(response, exchange) }
       }
+    case .watched(let produce):
+      let watch = ClientWatch()
+      connection?.watchClose(watch)
+      Task { [self] in
+        let response = await produce(watch)
+        loop.execute { [self] in
+          connection?.unwatchClose(watch)
+          send(response, exchange)
+        }
+      }
     }
   }
 
@@ -174,9 +184,16 @@ public final class RequestDispatcher: @unchecked Sendable {
         }
       }
     }
+    var remoteAddress = ""
+    if let connection = evhttp_request_get_connection(raw) {
+      var address: UnsafeMutablePointer<CChar>?
+      var port: UInt16 = 0
+      evhttp_connection_get_peer(connection, &address, &port)
+      if let address { remoteAddress = String(cString: address) }
+    }
     return HTTPRequest(
       method: method, path: path, query: query, headers: headers, body: body,
-      loopIndex: loop.index)
+      loopIndex: loop.index, remoteAddress: remoteAddress)
   }
 
   private func send(_ response: HTTPResponse, _ exchange: Exchange, closing: Bool = false) {

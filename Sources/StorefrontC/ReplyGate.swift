@@ -41,6 +41,12 @@ struct GatedResponder: HTTPResponder {
         await gate.pass()
         return response
       }
+    case .watched(let produce):
+      return .watched { [gate] watch in
+        let response = await produce(watch)
+        await gate.pass()
+        return response
+      }
     }
   }
 }

@@ -51,7 +51,7 @@ struct ConfigurationErrorTests {
   func badValueInFile() async throws {
     #expect(
       try await message(file: #"{"limits": {"max_body_bytes": "abc"}}"#)
-        == #"configuration error: limits.max_body_bytes: expected a positive integer, got "abc" (from storefront.json)"#
+        == #"configuration error: limits.max_body_bytes: expected a positive integer up to 1073741824, got "abc" (from storefront.json)"#
     )
   }
 
@@ -84,7 +84,7 @@ struct ConfigurationErrorTests {
       (#"{"data_dir": ""}"#, #"data_dir: expected a non-empty string, got """#),
       (
         #"{"limits": {"timeout_seconds": 0}}"#,
-        "limits.timeout_seconds: expected a positive integer, got 0"
+        "limits.timeout_seconds: expected a positive integer up to 86400, got 0"
       ),
       (
         #"{"storage": {"compaction_factor": 0.5}}"#,
@@ -93,6 +93,22 @@ struct ConfigurationErrorTests {
       (
         #"{"accept": "roundrobin"}"#,
         #"accept: expected one of "reuseport", "shared", got "roundrobin""#
+      ),
+      // Values that passed as "positive" once and then overflowed arithmetic at run time.
+      (
+        #"{"auth": {"token_ttl_seconds": 10000000000000}}"#,
+        "auth.token_ttl_seconds: expected an integer from 0 to 3153600000 (0 = no expiry), "
+          + "got 10000000000000"
+      ),
+      (
+        #"{"limits": {"max_body_bytes": 9223372036854775807}}"#,
+        "limits.max_body_bytes: expected a positive integer up to 1073741824, "
+          + "got 9223372036854775807"
+      ),
+      (
+        #"{"limits": {"max_connections": 9223372036854775807}}"#,
+        "limits.max_connections: expected a positive integer up to 1000000, "
+          + "got 9223372036854775807"
       ),
     ])
   func outOfRangeInFile(json: String, expected: String) async throws {
@@ -104,7 +120,7 @@ struct ConfigurationErrorTests {
   func badValueInEnvironment() async throws {
     #expect(
       try await message(environment: ["STOREFRONT_LIMITS_MAX_BODY_BYTES": "abc"])
-        == #"configuration error: limits.max_body_bytes: expected a positive integer, got "abc" (from environment variable STOREFRONT_LIMITS_MAX_BODY_BYTES)"#
+        == #"configuration error: limits.max_body_bytes: expected a positive integer up to 1073741824, got "abc" (from environment variable STOREFRONT_LIMITS_MAX_BODY_BYTES)"#
     )
   }
 
@@ -178,5 +194,15 @@ struct ConfigurationErrorTests {
       try await message(file: "[1, 2]")
         == "configuration error: storefront.json: not a valid configuration file: the top level must be a JSON object"
     )
+  }
+
+  @Test("The in-flight body budget must hold at least one largest body")
+  func inflightBudgetBelowBodyLimit() async throws {
+    let text = try await message(
+      file: #"{"limits": {"max_body_bytes": 2048, "max_inflight_body_bytes": 1024}}"#)
+    #expect(
+      text
+        == "configuration error: limits.max_inflight_body_bytes: must be at least "
+        + "limits.max_body_bytes (2048), got 1024")
   }
 }

@@ -50,6 +50,9 @@ final class ConnectionGuard: @unchecked Sendable {
   /// Runs a flush of the filter's output right after the callback that filled it.
   private var flushEvent: OpaquePointer?
   private var writeFailed = false
+  /// Fires when the client closes while ``closeWatches`` wait for replies.
+  private var closeEvent: OpaquePointer?
+  private var closeWatches: [ClientWatch] = []
   /// Scratch for `evbuffer_peek` (input and output run one at a time on the loop thread).
   private let vectors = UnsafeMutablePointer<iovec>.allocate(capacity: vectorCount)
   private static let vectorCount = 16
@@ -286,6 +289,39 @@ final class ConnectionGuard: @unchecked Sendable {
     event_add(writableEvent, nil)
   }
 
+  // MARK: Client close
+
+  /// Marks `watch` gone when the client closes the connection (or at once if it is closed).
+  func watchClose(_ watch: ClientWatch) {
+    guard liveFilter != nil else {
+      watch.markGone()
+      return
+    }
+    let fd = bufferevent_getfd(underlying)
+    guard fd >= 0 else { return }
+    closeWatches.append(watch)
+    if closeEvent == nil {
+      closeEvent = event_new(
+        base, fd, Int16(EV_CLOSED),
+        { _, _, context in
+          Unmanaged<ConnectionGuard>.fromOpaque(context!).takeUnretainedValue().clientClosed()
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+    if closeWatches.count == 1 { event_add(closeEvent, nil) }
+  }
+
+  /// Stops watching for `watch` (its request is being answered).
+  func unwatchClose(_ watch: ClientWatch) {
+    guard let index = closeWatches.firstIndex(where: { $0 === watch }) else { return }
+    closeWatches.remove(at: index)
+    if closeWatches.isEmpty, let closeEvent { event_del(closeEvent) }
+  }
+
+  private func clientClosed() {
+    for watch in closeWatches { watch.markGone() }
+    closeWatches.removeAll()
+  }
+
   // MARK: Deadline
 
   /// Refuses the incomplete request whose deadline passed with `408`: evhttp gets the
@@ -321,6 +357,9 @@ final class ConnectionGuard: @unchecked Sendable {
     filter = nil
     if let writableEvent { event_free(writableEvent) }
     if let flushEvent { event_free(flushEvent) }
+    if let closeEvent { event_free(closeEvent) }
+    closeEvent = nil
+    clientClosed()
     writableEvent = nil
     flushEvent = nil
     var held = framer.reservedByPartialRequest

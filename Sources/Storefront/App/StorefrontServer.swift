@@ -11,6 +11,8 @@ public enum StorefrontServer {
   /// (bounded by `limits.shutdown_timeout_seconds`), closes the log; returns the exit code.
   public static func run(config: StorefrontConfig) async throws -> Int32 {
     let logger = LoggingSetup.logger("storefront", config: config)
+    // A client that resets its connection must not kill the process through a write.
+    signal(SIGPIPE, SIG_IGN)
     let signals = SignalWaiter()
     let app: StorefrontApp
     do {
@@ -59,7 +61,10 @@ public enum StorefrontServer {
       host: config.host, port: config.port, workers: config.resolvedWorkers,
       acceptMode: config.accept == .shared ? .shared : .reusePort,
       maxBodyBytes: config.limits.maxBodyBytes, maxHeaderBytes: config.limits.maxHeaderBytes,
-      timeoutSeconds: config.limits.timeoutSeconds, maxConnections: config.limits.maxConnections)
+      timeoutSeconds: config.limits.timeoutSeconds,
+      requestTimeoutSeconds: config.limits.requestTimeoutSeconds,
+      maxConnections: config.limits.maxConnections,
+      maxInflightBodyBytes: config.limits.maxInflightBodyBytes)
   }
 
   /// One access line per request at `log.access_level`: method, path (no query), status,

@@ -17,12 +17,15 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
   case unreadableFile(String, reason: String)
   /// A configuration file is not a JSON object.
   case malformedFile(String, reason: String)
+  /// Values that are valid alone but not together, e.g. `a must be at least b`.
+  case inconsistent(key: String, reason: String)
 
   /// The key the error is about, when it is about one key.
   public var key: String? {
     switch self {
     case .invalidValue(let key, _, _, _): key
     case .unknownOverride(let key): key
+    case .inconsistent(let key, _): key
     case .unknownKeys(let keys, _): keys.count == 1 ? keys[0] : nil
     case .missingFile, .unreadableFile, .malformedFile: nil
     }
@@ -53,6 +56,8 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
       return "\(path): cannot read the configuration file: \(reason)"
     case .malformedFile(let path, let reason):
       return "\(path): not a valid configuration file: \(reason)"
+    case .inconsistent(let key, let reason):
+      return "\(key): \(reason)"
     }
   }
 }

@@ -58,10 +58,11 @@ extension ConfigurationSetting {
       read: { .integer($0[keyPath: field]) })
   }
 
+  /// An integer from 1 to `maximum` (a bound that keeps arithmetic on it from overflowing).
   static func positive(
-    _ path: String, _ field: WritableKeyPath<StorefrontConfig, Int> & Sendable
+    _ path: String, upTo maximum: Int, _ field: WritableKeyPath<StorefrontConfig, Int> & Sendable
   ) -> ConfigurationSetting {
-    integer(path, 1...Int.max, "a positive integer", field)
+    integer(path, 1...maximum, "a positive integer up to \(maximum)", field)
   }
 
   static func number(

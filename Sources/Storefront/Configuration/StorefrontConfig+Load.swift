@@ -69,6 +69,13 @@ extension StorefrontConfig {
           for: setting, providerIndex: recorder.providerIndex(forKey: setting.path))
       }
     }
+    if config.limits.maxInflightBodyBytes < config.limits.maxBodyBytes {
+      throw .inconsistent(
+        key: "limits.max_inflight_body_bytes",
+        reason:
+          "must be at least limits.max_body_bytes (\(config.limits.maxBodyBytes)), "
+          + "got \(config.limits.maxInflightBodyBytes)")
+    }
     return config
   }
 

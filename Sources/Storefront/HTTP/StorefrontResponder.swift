@@ -46,20 +46,24 @@ struct StorefrontResponder: HTTPResponder {
       }
     }
     guard route.acceptsParameters(parameters) else { return .now(APIError.notFound.response) }
-    let header = TokenHeader.parse(request.headers["Authorization"])
+    let header =
+      route.permission == .noCredentials
+      ? .absent : TokenHeader.parse(Self.authorization(request.headers))
     if header == .absent, notAllowed == nil, request.method != .OPTIONS,
       let immediate = route.immediate
     {
       return .now(immediate(app))
     }
-    return .later { [app, parameters, notAllowed] in
+    let answer: @Sendable (ClientWatch?) async -> HTTPResponse = { [app, parameters, notAllowed] client in
       do {
         let (user, token) = try await authenticate(header)
         try authorize(route.permission, user)
         if let notAllowed { throw APIError.methodNotAllowed(request.method, allowed: notAllowed) }
         if request.method == .OPTIONS { return options(route, path: path) }
         return try await route.handle(
-          RouteCall(request: request, parameters: parameters, app: app, user: user, token: token))
+          RouteCall(
+            request: request, parameters: parameters, app: app, user: user, token: token,
+            client: client))
       } catch let error as APIError {
         return error.response
       } catch let error as ShopError {
@@ -68,6 +72,18 @@ struct StorefrontResponder: HTTPResponder {
         return JSONResponse.detail(500, "A server error occurred.")
       }
     }
+    if route.watchesClient { return .watched { await answer($0) } }
+    return .later { await answer(nil) }
+  }
+
+  /// The `Authorization` value; several fields are joined with `,` as gunicorn hands them to
+  /// Django (so `Token a` twice reads as a token with a space: 401, as DRF answers).
+  static func authorization(_ headers: HTTPHeaders) -> String? {
+    var value: String?
+    for field in headers where HTTPHeaders.equalIgnoringASCIICase(field.name, "Authorization") {
+      value = value.map { $0 + "," + field.value } ?? field.value
+    }
+    return value
   }
 
   /// The path below the prefix (`/api/products/` -> `/products/`), or nil outside it.
@@ -95,7 +111,7 @@ struct StorefrontResponder: HTTPResponder {
 
   private func authorize(_ permission: Permission, _ user: User?) throws {
     switch permission {
-    case .anyone:
+    case .anyone, .noCredentials:
       return
     case .authenticated, .admin:
       guard let user else {

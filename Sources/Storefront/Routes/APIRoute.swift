@@ -4,6 +4,9 @@ import StorefrontCore
 
 /// Who may call a route (DRF's permission classes).
 enum Permission: Sendable {
+  /// No credentials are read at all (DRF's `authentication_classes = []`): an
+  /// `Authorization` header, valid or not, is ignored (register, login).
+  case noCredentials
   case anyone
   case authenticated
   case admin
@@ -21,13 +24,18 @@ struct APIRoute: Sendable {
   /// Whether the path's captured segments match the pattern's converters (Django's
   /// `<int:pk>`); when not, the path is an unknown route (404 before authentication).
   let acceptsParameters: @Sendable ([Substring]) -> Bool
+  /// Whether the handler is told when the client disconnects (``RouteCall/client``), for
+  /// queued work worth dropping then (password hashing).
+  let watchesClient: Bool
 
   init(
     _ name: String, _ permission: Permission,
     immediate: (@Sendable (StorefrontApp) -> HTTPResponse)? = nil,
     acceptsParameters: @escaping @Sendable ([Substring]) -> Bool = { _ in true },
+    watchesClient: Bool = false,
     handle: @escaping @Sendable (RouteCall) async throws -> HTTPResponse
   ) {
+    self.watchesClient = watchesClient
     self.name = name
     self.permission = permission
     self.immediate = immediate
@@ -45,6 +53,8 @@ struct RouteCall: Sendable {
   let user: User?
   /// The token the caller authenticated with.
   let token: String?
+  /// Turns gone when the client disconnects (routes with `watchesClient` only).
+  let client: ClientWatch?
 
   /// The request body, parsed as DRF would (400/415 on bad input).
   func body() throws(APIError) -> JSONValue { try RequestBody.parse(request) }

@@ -6,13 +6,13 @@ enum AuthRoutes {
   static func register(into router: inout Router<APIRoute>) {
     router.add(
       .POST, "/users/register/",
-      APIRoute("Register", .anyone) { call in
+      APIRoute("Register", .noCredentials, watchesClient: true) { call in
         let user = try await call.app.shop.auth.register(try call.body())
         return JSONResponse.make(201, user.registrationJSON)
       })
     router.add(
       .POST, "/users/login/",
-      APIRoute("Login", .anyone) { call in
+      APIRoute("Login", .noCredentials, watchesClient: true) { call in
         let login = try await call.app.shop.auth.login(try call.body())
         return JSONResponse.make(200, login.json)
       })
