@@ -350,15 +350,18 @@ struct JSONScanner {
       let keyStart = index + 1
       let key = try parseString()
       let keyLength = index - 1 - keyStart
-      let escaped = key.utf8.count != keyLength
-      keySpans.append((keyStart, escaped ? -1 : keyLength))
+      // Escapes always shorten a key, so equal lengths mean the raw bytes are the key.
+      let span = (start: keyStart, count: key.utf8.count == keyLength ? keyLength : -1)
       skipWhitespace()
       guard index < count, base[index] == UInt8(ascii: ":") else {
         throw error(.expectingColon, at: index)
       }
       index += 1
       let value = try parseValue()
+      // The span goes on with its member, after the value: a nested object uses (and then
+      // truncates) both stacks above its own start, so they must stay the same height.
       members.append(JSONObject.Member(key, value))
+      keySpans.append(span)
       skipWhitespace()
       guard index < count else { throw error(.expectingComma, at: index) }
       let byte = base[index]
@@ -379,7 +382,9 @@ struct JSONScanner {
   }
 
   /// Compares raw key bytes, so the common case (no duplicates) costs a few integer compares.
+  /// Pairwise only up to 32 members (each key byte is compared at most 31 times), hashed above.
   private func hasDuplicateKeys(from start: Int) -> Bool {
+    assert(keySpans.count == members.count, "key spans and members out of step")
     let end = keySpans.count
     if end - start < 2 { return false }
     if end - start > 32 { return Set(members[start...].map(\.key)).count != end - start }
