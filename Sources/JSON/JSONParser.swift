@@ -1,7 +1,9 @@
 /// A strict RFC 8259 parser working directly on UTF-8 bytes.
 ///
-/// Rejects what Python's `json` (behind Django REST framework) rejects, with the same messages,
-/// plus `NaN`/`Infinity`, unpaired `\u` surrogates and nesting deeper than ``maximumDepth``.
+/// Rejects what Python's `json` (behind Django REST framework) rejects, with the same messages:
+/// also `NaN`/`Infinity` (DRF's strict constants) and integers longer than
+/// ``maximumIntegerDigits``; and, deliberately unlike Python, unpaired `\u` surrogates and
+/// nesting deeper than ``maximumDepth`` (where Python would raise `RecursionError`, a 500).
 /// Numbers are kept as their literal text. For duplicate member names the last value wins, at the
 /// position of the first (like a Python `dict`).
 ///
@@ -11,6 +13,10 @@
 public enum JSONParser {
   /// The deepest nesting of arrays and objects accepted.
   public static let maximumDepth = 512
+
+  /// The most digits an integer literal may have: Python's default `int_max_str_digits`, so
+  /// DRF refuses longer ones (fractions and exponents make a float there, and are not limited).
+  public static let maximumIntegerDigits = 4300
 
   /// Parses one complete JSON document (surrounding whitespace allowed).
   public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
@@ -168,12 +174,16 @@ struct JSONScanner {
       if matches("Infinity") { throw error(.outOfRangeFloat("-Infinity"), at: start) }
     }
     guard index < count, isDigit(base[index]) else { throw error(.expectingValue, at: start) }
+    let digitsStart = index
     if base[index] == UInt8(ascii: "0") {
       index += 1
     } else {
       while index < count, isDigit(base[index]) { index += 1 }
     }
+    let integerDigits = index - digitsStart
+    var isInteger = true
     if index + 1 < count, base[index] == UInt8(ascii: "."), isDigit(base[index + 1]) {
+      isInteger = false
       index += 2
       while index < count, isDigit(base[index]) { index += 1 }
     }
@@ -183,9 +193,13 @@ struct JSONScanner {
         next += 1
       }
       if next < count, isDigit(base[next]) {
+        isInteger = false
         while next < count, isDigit(base[next]) { next += 1 }
         index = next
       }
+    }
+    if isInteger, integerDigits > JSONParser.maximumIntegerDigits {
+      throw error(.integerTooLong(digits: integerDigits), at: start)
     }
     return .number(
       String(

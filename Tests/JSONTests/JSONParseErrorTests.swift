@@ -56,6 +56,14 @@ struct JSONParseErrorTests {
       [0xEF, 0xBB, 0xBF] + b("{}"),
       "Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)"
     ),
+    (
+      b("[" + String(repeating: "7", count: 4301) + "]"),
+      "Exceeds the limit (4300 digits) for integer string conversion: value has 4301 digits; use sys.set_int_max_str_digits() to increase the limit"
+    ),
+    (
+      b(#"{"a": -"# + String(repeating: "9", count: 5000) + "} x"),
+      "Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits; use sys.set_int_max_str_digits() to increase the limit"
+    ),
     (b("\n\n  [1,\n x]"), "Expecting value: line 4 column 2 (char 9)"),
     (b("[\"é\", x]"), "Expecting value: line 1 column 7 (char 6)"),
     (

@@ -23,6 +23,16 @@ struct JSONParserTests {
     #expect(try JSONParser.parse("[\(literal)]") == .array([.number(literal)]))
   }
 
+  @Test func integersUpToPythonsDigitLimitAndLongFloatsAreAccepted() throws {
+    let limit = JSONParser.maximumIntegerDigits
+    let longest = String(repeating: "9", count: limit)
+    #expect(try JSONParser.parse(longest) == .number(longest))
+    #expect(try JSONParser.parse("-" + longest) == .number("-" + longest))
+    for float in [longest + "9.5", longest + "9e-5", "0." + longest + "99"] {
+      #expect(try JSONParser.parse(float) == .number(float))
+    }
+  }
+
   @Test func intValueReadsIntegersOnly() throws {
     #expect(try JSONParser.parse("42").intValue == 42)
     #expect(try JSONParser.parse("-7").intValue == -7)
