@@ -19,7 +19,12 @@ public enum JSONParser {
   public static let maximumIntegerDigits = 4300
 
   /// Parses one complete JSON document (surrounding whitespace allowed).
-  public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+  ///
+  /// An incomplete UTF-8 sequence at the very end is ignored, as DRF ignores it: it reads the
+  /// body through a UTF-8 `codecs` stream reader, which leaves such a tail undecoded.
+  public static func parse(_ body: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+    let decodedCount = body.count - UTF8Validation.incompleteTailLength(of: body)
+    let bytes = UnsafeRawBufferPointer(rebasing: body[..<decodedCount])
     var scanner = JSONScanner(bytes)
     do throws(JSONParseError) {
       if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
@@ -30,7 +35,7 @@ public enum JSONParser {
       if scanner.index < scanner.count { throw scanner.error(.extraData, at: scanner.index) }
       return value
     } catch {
-      throw preferringUTF8Error(error, in: bytes)
+      throw preferringUTF8Error(error, in: body, before: decodedCount)
     }
   }
 
@@ -68,16 +73,17 @@ public enum JSONParser {
       offset = scanner.index
       return value
     } catch {
-      throw preferringUTF8Error(error, in: bytes)
+      throw preferringUTF8Error(error, in: bytes, before: bytes.count)
     }
   }
 
-  /// Python decodes the whole body before parsing, so any UTF-8 problem wins over a syntax error.
+  /// Python decodes the whole body before parsing, so any UTF-8 problem wins over a syntax error
+  /// (the first one in all of `bytes`, as the decoder sees it, unless it is the ignored tail
+  /// from `limit` on).
   private static func preferringUTF8Error(
-    _ error: JSONParseError, in bytes: UnsafeRawBufferPointer
+    _ error: JSONParseError, in bytes: UnsafeRawBufferPointer, before limit: Int
   ) -> JSONParseError {
-    if case .invalidUTF8 = error.kind { return error }
-    if let (offset, kind) = UTF8Validation.firstProblem(in: bytes) {
+    if let (offset, kind) = UTF8Validation.firstProblem(in: bytes), offset < limit {
       return JSONParseError.at(offset, kind, in: bytes)
     }
     return error
@@ -302,8 +308,10 @@ struct JSONScanner {
     }
   }
 
+  /// Four hex digits at `offset`, which Python only reads with something after them (else the
+  /// string is unterminated, and Python calls the escape invalid).
   private func hex4(at offset: Int) -> UInt16? {
-    guard offset + 4 <= count else { return nil }
+    guard offset + 4 < count else { return nil }
     var value: UInt16 = 0
     for position in offset..<(offset + 4) {
       let byte = base[position]
