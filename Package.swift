@@ -75,6 +75,8 @@ let package = Package(
       ]
     ),
     .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+    // Builds and runs the libFuzzer targets of fuzz/ (through fuzz/run, outside SwiftPM).
+    .testTarget(name: "FuzzTests"),
     // glibc's mallinfo2 for tests that check the server does not leak (Swift cannot import it).
     .target(name: "CMallocStats", path: "Tests/CMallocStats"),
     .target(name: "HTTPTestSupport", dependencies: ["CMallocStats"], path: "Tests/HTTPTestSupport"),

@@ -22,6 +22,9 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
     case byteOrderMark
     /// Arrays and objects nested deeper than `JSONParser.maximumDepth`.
     case tooDeep
+    /// An integer literal with more than `JSONParser.maximumIntegerDigits` digits (Python's
+    /// `int` refuses to convert it); `digits` is how many it has.
+    case integerTooLong(digits: Int)
     /// The bytes are not UTF-8: `byte` is the first offending byte, `length` how many bytes the
     /// bad sequence spans, `reason` Python's codec wording, e.g. `invalid start byte`.
     case invalidUTF8(byte: UInt8, length: Int, reason: String)
@@ -62,13 +65,15 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
       "Out of range float values are not JSON compliant: '\(literal)'"
     case .byteOrderMark: "Unexpected UTF-8 BOM (decode using utf-8-sig)"
     case .tooDeep: "Nesting deeper than \(JSONParser.maximumDepth) levels"
+    case .integerTooLong(let digits):
+      "Exceeds the limit (\(JSONParser.maximumIntegerDigits) digits) for integer string conversion: value has \(digits) digits; use sys.set_int_max_str_digits() to increase the limit"
     case .invalidUTF8(_, _, let reason): reason
     }
   }
 
   public var description: String {
     switch kind {
-    case .outOfRangeFloat:
+    case .outOfRangeFloat, .integerTooLong:
       return message
     case .invalidUTF8(let byte, let length, let reason):
       let hex = "0x" + String(byte, radix: 16)

@@ -1,7 +1,9 @@
 /// A strict RFC 8259 parser working directly on UTF-8 bytes.
 ///
-/// Rejects what Python's `json` (behind Django REST framework) rejects, with the same messages,
-/// plus `NaN`/`Infinity`, unpaired `\u` surrogates and nesting deeper than ``maximumDepth``.
+/// Rejects what Python's `json` (behind Django REST framework) rejects, with the same messages:
+/// also `NaN`/`Infinity` (DRF's strict constants) and integers longer than
+/// ``maximumIntegerDigits``; and, deliberately unlike Python, unpaired `\u` surrogates and
+/// nesting deeper than ``maximumDepth`` (where Python would raise `RecursionError`, a 500).
 /// Numbers are kept as their literal text. For duplicate member names the last value wins, at the
 /// position of the first (like a Python `dict`).
 ///
@@ -12,8 +14,17 @@ public enum JSONParser {
   /// The deepest nesting of arrays and objects accepted.
   public static let maximumDepth = 512
 
+  /// The most digits an integer literal may have: Python's default `int_max_str_digits`, so
+  /// DRF refuses longer ones (fractions and exponents make a float there, and are not limited).
+  public static let maximumIntegerDigits = 4300
+
   /// Parses one complete JSON document (surrounding whitespace allowed).
-  public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+  ///
+  /// An incomplete UTF-8 sequence at the very end is ignored, as DRF ignores it: it reads the
+  /// body through a UTF-8 `codecs` stream reader, which leaves such a tail undecoded.
+  public static func parse(_ body: UnsafeRawBufferPointer) throws(JSONParseError) -> JSONValue {
+    let decodedCount = body.count - UTF8Validation.incompleteTailLength(of: body)
+    let bytes = UnsafeRawBufferPointer(rebasing: body[..<decodedCount])
     var scanner = JSONScanner(bytes)
     do throws(JSONParseError) {
       if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
@@ -24,7 +35,7 @@ public enum JSONParser {
       if scanner.index < scanner.count { throw scanner.error(.extraData, at: scanner.index) }
       return value
     } catch {
-      throw preferringUTF8Error(error, in: bytes)
+      throw preferringUTF8Error(error, in: body, before: decodedCount)
     }
   }
 
@@ -62,16 +73,17 @@ public enum JSONParser {
       offset = scanner.index
       return value
     } catch {
-      throw preferringUTF8Error(error, in: bytes)
+      throw preferringUTF8Error(error, in: bytes, before: bytes.count)
     }
   }
 
-  /// Python decodes the whole body before parsing, so any UTF-8 problem wins over a syntax error.
+  /// Python decodes the whole body before parsing, so any UTF-8 problem wins over a syntax error
+  /// (the first one in all of `bytes`, as the decoder sees it, unless it is the ignored tail
+  /// from `limit` on).
   private static func preferringUTF8Error(
-    _ error: JSONParseError, in bytes: UnsafeRawBufferPointer
+    _ error: JSONParseError, in bytes: UnsafeRawBufferPointer, before limit: Int
   ) -> JSONParseError {
-    if case .invalidUTF8 = error.kind { return error }
-    if let (offset, kind) = UTF8Validation.firstProblem(in: bytes) {
+    if let (offset, kind) = UTF8Validation.firstProblem(in: bytes), offset < limit {
       return JSONParseError.at(offset, kind, in: bytes)
     }
     return error
@@ -168,12 +180,16 @@ struct JSONScanner {
       if matches("Infinity") { throw error(.outOfRangeFloat("-Infinity"), at: start) }
     }
     guard index < count, isDigit(base[index]) else { throw error(.expectingValue, at: start) }
+    let digitsStart = index
     if base[index] == UInt8(ascii: "0") {
       index += 1
     } else {
       while index < count, isDigit(base[index]) { index += 1 }
     }
+    let integerDigits = index - digitsStart
+    var isInteger = true
     if index + 1 < count, base[index] == UInt8(ascii: "."), isDigit(base[index + 1]) {
+      isInteger = false
       index += 2
       while index < count, isDigit(base[index]) { index += 1 }
     }
@@ -183,9 +199,13 @@ struct JSONScanner {
         next += 1
       }
       if next < count, isDigit(base[next]) {
+        isInteger = false
         while next < count, isDigit(base[next]) { next += 1 }
         index = next
       }
+    }
+    if isInteger, integerDigits > JSONParser.maximumIntegerDigits {
+      throw error(.integerTooLong(digits: integerDigits), at: start)
     }
     return .number(
       String(
@@ -288,8 +308,10 @@ struct JSONScanner {
     }
   }
 
+  /// Four hex digits at `offset`, which Python only reads with something after them (else the
+  /// string is unterminated, and Python calls the escape invalid).
   private func hex4(at offset: Int) -> UInt16? {
-    guard offset + 4 <= count else { return nil }
+    guard offset + 4 < count else { return nil }
     var value: UInt16 = 0
     for position in offset..<(offset + 4) {
       let byte = base[position]
@@ -350,15 +372,18 @@ struct JSONScanner {
       let keyStart = index + 1
       let key = try parseString()
       let keyLength = index - 1 - keyStart
-      let escaped = key.utf8.count != keyLength
-      keySpans.append((keyStart, escaped ? -1 : keyLength))
+      // Escapes always shorten a key, so equal lengths mean the raw bytes are the key.
+      let span = (start: keyStart, count: key.utf8.count == keyLength ? keyLength : -1)
       skipWhitespace()
       guard index < count, base[index] == UInt8(ascii: ":") else {
         throw error(.expectingColon, at: index)
       }
       index += 1
       let value = try parseValue()
+      // The span goes on with its member, after the value: a nested object uses (and then
+      // truncates) both stacks above its own start, so they must stay the same height.
       members.append(JSONObject.Member(key, value))
+      keySpans.append(span)
       skipWhitespace()
       guard index < count else { throw error(.expectingComma, at: index) }
       let byte = base[index]
@@ -379,7 +404,9 @@ struct JSONScanner {
   }
 
   /// Compares raw key bytes, so the common case (no duplicates) costs a few integer compares.
+  /// Pairwise only up to 32 members (each key byte is compared at most 31 times), hashed above.
   private func hasDuplicateKeys(from start: Int) -> Bool {
+    assert(keySpans.count == members.count, "key spans and members out of step")
     let end = keySpans.count
     if end - start < 2 { return false }
     if end - start > 32 { return Set(members[start...].map(\.key)).count != end - start }

@@ -49,6 +49,21 @@ enum UTF8Validation {
     return (needed + 1, nil)
   }
 
+  /// How many bytes at the end of `bytes` are the start of a sequence that the data ends
+  /// before finishing, which Python's incremental decoder keeps back instead of refusing
+  /// (including, as CPython does, `ED A0`-`ED BF`: the start of a surrogate); 0 when none.
+  static func incompleteTailLength(of bytes: UnsafeRawBufferPointer) -> Int {
+    guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+    let count = bytes.count
+    var start = count - 1
+    while start >= 0, start > count - 4, base[start] & 0xC0 == 0x80 { start -= 1 }
+    guard start >= 0, base[start] >= 0xC0 else { return 0 }
+    let (_, problem) = sequenceLength(base, start, count)
+    if case .invalidUTF8(_, _, "unexpected end of data") = problem { return count - start }
+    if base[start] == 0xED, count - start == 2, base[start + 1] >= 0xA0 { return 2 }
+    return 0
+  }
+
   /// The first invalid sequence in `bytes` as (offset, kind), or `nil` if all of it is UTF-8.
   static func firstProblem(in bytes: UnsafeRawBufferPointer) -> (Int, JSONParseError.Kind)? {
     guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }

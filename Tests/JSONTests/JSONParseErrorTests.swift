@@ -1,8 +1,8 @@
 import JSON
 import Testing
 
-/// Expected messages were produced by Python 3.11's `json.loads` (and its `utf-8` codec, and
-/// Django REST framework's strict float constant hook) on the same bytes.
+/// Expected messages were produced by Python 3.11's `json.load` on the same bytes read as DRF
+/// reads a body (a `codecs` UTF-8 reader, DRF's strict float constant hook).
 struct JSONParseErrorTests {
   static let pythonMessages: [([UInt8], String)] = [
     ([], "Expecting value: line 1 column 1 (char 0)"),
@@ -56,6 +56,14 @@ struct JSONParseErrorTests {
       [0xEF, 0xBB, 0xBF] + b("{}"),
       "Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)"
     ),
+    (
+      b("[" + String(repeating: "7", count: 4301) + "]"),
+      "Exceeds the limit (4300 digits) for integer string conversion: value has 4301 digits; use sys.set_int_max_str_digits() to increase the limit"
+    ),
+    (
+      b(#"{"a": -"# + String(repeating: "9", count: 5000) + "} x"),
+      "Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits; use sys.set_int_max_str_digits() to increase the limit"
+    ),
     (b("\n\n  [1,\n x]"), "Expecting value: line 4 column 2 (char 9)"),
     (b("[\"é\", x]"), "Expecting value: line 1 column 7 (char 6)"),
     (
@@ -90,10 +98,28 @@ struct JSONParseErrorTests {
       b("[1]") + [0xFF],
       "'utf-8' codec can't decode byte 0xff in position 3: invalid start byte"
     ),
+    // DRF's stream reader leaves an incomplete sequence at the very end undecoded.
+    (b("[x, \"") + [0xE2, 0x82], "Expecting value: line 1 column 2 (char 1)"),
     (
-      b("[x, \"") + [0xE2, 0x82],
-      "'utf-8' codec can't decode bytes in position 5-6: unexpected end of data"
+      b(#"{"a":"x"#) + [0xF0, 0x9F, 0x98],
+      "Unterminated string starting at: line 1 column 6 (char 5)"
     ),
+    ([0xEF, 0xBB], "Expecting value: line 1 column 1 (char 0)"),
+    // ...but the decoder still sees those bytes after an earlier incomplete sequence.
+    (
+      b(#""""#) + [0xE2, 0xE2, 0x82],
+      "'utf-8' codec can't decode byte 0xe2 in position 2: invalid continuation byte"
+    ),
+    (
+      b("[1]") + [0xE0, 0x80],
+      "'utf-8' codec can't decode byte 0xe0 in position 3: invalid continuation byte"
+    ),
+    (
+      b("[1]") + [0xC3, 0xA9, 0x80],
+      "'utf-8' codec can't decode byte 0x80 in position 5: invalid start byte"
+    ),
+    (b(#""\u0041"#), "Invalid \\uXXXX escape: line 1 column 3 (char 2)"),
+    (b(#""\ud800\udc00"#), "Invalid \\uXXXX escape: line 1 column 9 (char 8)"),
   ]
 
   @Test(arguments: pythonMessages)

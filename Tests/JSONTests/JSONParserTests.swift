@@ -23,6 +23,32 @@ struct JSONParserTests {
     #expect(try JSONParser.parse("[\(literal)]") == .array([.number(literal)]))
   }
 
+  @Test func integersUpToPythonsDigitLimitAndLongFloatsAreAccepted() throws {
+    let limit = JSONParser.maximumIntegerDigits
+    let longest = String(repeating: "9", count: limit)
+    #expect(try JSONParser.parse(longest) == .number(longest))
+    #expect(try JSONParser.parse("-" + longest) == .number("-" + longest))
+    for float in [longest + "9.5", longest + "9e-5", "0." + longest + "99"] {
+      #expect(try JSONParser.parse(float) == .number(float))
+    }
+  }
+
+  @Test func anIncompleteUTF8SequenceAtTheVeryEndIsIgnoredAsDRFDoes() throws {
+    for tail: [UInt8] in [
+      [0xE2], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xED], [0xED, 0xA0], [0xC3],
+    ] {
+      #expect(try JSONParser.parse(Array("[1]".utf8) + tail) == .array([.number("1")]), "\(tail)")
+    }
+    // Complete or impossible sequences are still refused.
+    for tail: [UInt8] in [
+      [0xFF], [0xC0], [0xF4, 0x90], [0xE0, 0x80], [0xED, 0xA0, 0x80], [0x80],
+    ] {
+      #expect(throws: JSONParseError.self, "\(tail)") {
+        try JSONParser.parse(Array("[1]".utf8) + tail)
+      }
+    }
+  }
+
   @Test func intValueReadsIntegersOnly() throws {
     #expect(try JSONParser.parse("42").intValue == 42)
     #expect(try JSONParser.parse("-7").intValue == -7)

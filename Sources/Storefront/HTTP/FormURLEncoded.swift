@@ -1,18 +1,45 @@
 import JSON
 
 /// `application/x-www-form-urlencoded` bodies, read as DRF's FormParser does: a flat object
-/// of strings, the last value winning for a repeated key.
+/// of strings in first-appearance order, the last value winning for a repeated key (Django's
+/// `QueryDict.dict()`).
 enum FormURLEncoded {
-  static func parse(_ body: [UInt8]) -> JSONValue {
-    var object = JSONObject()
+  /// Django's `DATA_UPLOAD_MAX_NUMBER_FIELDS` default.
+  static let defaultMaximumFields = 1000
+
+  /// The body has more fields than allowed (Django's `TooManyFieldsSent`).
+  struct TooManyFields: Error, Equatable {
+    /// The limit that was exceeded.
+    let limit: Int
+  }
+
+  /// Parses `body` in one pass over its bytes.
+  ///
+  /// Fields are counted before anything is decoded, as Python's `parse_qsl` counts them: one
+  /// more than the number of `&`, empty fields included.
+  static func parse(
+    _ body: [UInt8], maximumFields: Int = defaultMaximumFields
+  ) throws(TooManyFields) -> JSONValue {
+    if !body.isEmpty {
+      var fields = 1
+      for byte in body where byte == UInt8(ascii: "&") { fields += 1 }
+      if fields > maximumFields { throw TooManyFields(limit: maximumFields) }
+    }
+    var members: [JSONObject.Member] = []
+    var positions: [String: Int] = [:]
     for pair in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
       let parts = pair.split(
         separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
       let key = decode(parts[0])
-      let value = parts.count > 1 ? decode(parts[1]) : ""
-      object[key] = .string(value)
+      let value = JSONValue.string(parts.count > 1 ? decode(parts[1]) : "")
+      if let position = positions[key] {
+        members[position].value = value
+      } else {
+        positions[key] = members.count
+        members.append(JSONObject.Member(key, value))
+      }
     }
-    return .object(object)
+    return .object(JSONObject(members))
   }
 
   /// Percent-decodes `bytes`, with `+` as a space; invalid UTF-8 becomes U+FFFD.

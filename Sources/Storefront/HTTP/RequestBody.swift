@@ -5,7 +5,8 @@ import JSON
 ///
 /// An empty body is an empty object (so missing fields get "This field is required.").
 /// `application/json` is parsed strictly; `application/x-www-form-urlencoded` gives an object
-/// of strings; any other content type is a 415.
+/// of strings (more than 1000 fields is a 400, as Django's `DATA_UPLOAD_MAX_NUMBER_FIELDS`);
+/// any other content type is a 415.
 enum RequestBody {
   static func parse(_ request: HTTPRequest) throws(APIError) -> JSONValue {
     if request.body.isEmpty { return .object(JSONObject()) }
@@ -21,7 +22,12 @@ enum RequestBody {
         throw .parse(error.description)
       }
     case "application/x-www-form-urlencoded":
-      return FormURLEncoded.parse(request.body)
+      do {
+        return try FormURLEncoded.parse(request.body)
+      } catch {
+        throw APIError(
+          response: JSONResponse.detail(400, "The number of fields exceeded \(error.limit)."))
+      }
     default:
       throw .unsupportedMediaType(contentType)
     }
