@@ -71,7 +71,9 @@ public struct Router<Handler: Sendable>: Sendable {
   /// Finds the handler for `method` and `path`.
   @inlinable
   public func match(_ method: HTTPMethod, _ path: String) -> Match {
-    if let index = staticRoutes[Self.withoutTrailingSlash(path)] {
+    let key = Self.withoutTrailingSlash(path)
+    // `//` loses one slash to `/`, which is the root route's key, not its path.
+    if key.utf8.count > 1 || path.utf8.count == 1, let index = staticRoutes[key] {
       return Self.dispatch(method, routes[index], parameters: [])
     }
     let parts = Self.split(path)

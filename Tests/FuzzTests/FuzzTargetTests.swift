@@ -17,7 +17,7 @@ struct FuzzTargetTests {
 
   @Test func everyParserHasATarget() {
     #expect(
-      Set(Self.targets).isSuperset(of: ["json", "form", "token-header", "router", "log-line"]))
+      Set(Self.targets).isSuperset(of: ["json", "form", "token-header", "router", "log-line", "http-framing"]))
   }
 
   @Test(

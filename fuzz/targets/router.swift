@@ -5,14 +5,14 @@
 // (found, 405 or 404) agrees with a plain segment-by-segment reading of the table; 405's
 // Allow header never lists the method asked for.
 
-/// The API's route table (Sources/Storefront/Routes) plus a few extra shapes. (No root
-/// pattern `/`: the router's static lookup also answers it for `//`, where Django would not.)
+/// The API's route table (Sources/Storefront/Routes) plus a few extra shapes, the root
+/// pattern among them (`//` must not match it).
 let patterns: [(HTTPMethod, String)] = [
   (.POST, "/users/register/"), (.POST, "/users/login/"), (.POST, "/users/logout/"),
   (.POST, "/users/logout-all/"), (.GET, "/products/"), (.GET, "/products/categories/"),
   (.POST, "/products/create/"), (.POST, "/products/categories/create/"), (.GET, "/health/"),
   (.GET, "/orders/"), (.POST, "/orders/"), (.PATCH, "/orders/<id>/update-status/"),
-  (.DELETE, "/products/<id>/"), (.PUT, "/<a>/<b>/<c>"), (.GET, "/ü/<x>/é/"),
+  (.DELETE, "/products/<id>/"), (.PUT, "/<a>/<b>/<c>"), (.GET, "/ü/<x>/é/"), (.GET, "/"),
 ]
 
 let router: Router<Int> = {

@@ -320,12 +320,7 @@ struct RequestFramer {
     var replacementTarget: [UInt8]?
     targetOverride = nil
     if head[target.lowerBound] == UInt8(ascii: "/") {
-      if target.count > 1, head[target.lowerBound + 1] == UInt8(ascii: "/") {
-        // evhttp would parse `//x` as an authority: it gets `/`, the route the original.
-        targetOverride = String(decoding: head[target], as: UTF8.self)
-        replacementTarget = [UInt8(ascii: "/")]
-        rewrite = true
-      }
+      // Origin form.
     } else if target.count == 1, head[target.lowerBound] == UInt8(ascii: "*") {
       if case .standard = methodKind, !head[method].elementsEqual("OPTIONS".utf8) {
         throw .badTarget
@@ -352,6 +347,14 @@ struct RequestFramer {
       replacementTarget = [UInt8(ascii: "/")]
     } else {
       throw .badTarget
+    }
+    if replacementTarget == nil, target.count > 1, head[target.lowerBound] == UInt8(ascii: "/"),
+      head[target.lowerBound + 1] == UInt8(ascii: "/")
+    {
+      // evhttp would parse `//x` as an authority: it gets `/`, the route the original.
+      targetOverride = String(decoding: head[target], as: UTF8.self)
+      replacementTarget = [UInt8(ascii: "/")]
+      rewrite = true
     }
 
     // Header fields.
