@@ -15,6 +15,8 @@ public final class HTTPServer: Sendable {
   public let options: HTTPServerOptions
   public let stats = HTTPStats()
   public let loops: [EventLoop]
+  /// The cap on request body bytes held at once, shared by the loops.
+  public let bodyBudget: BodyBudget?
   private let dispatchers: [RequestDispatcher]
   private let boundPort = Atomic<Int>(0)
   private let state = Mutex<State>(.idle)
@@ -32,10 +34,12 @@ public final class HTTPServer: Sendable {
     var dispatchers: [RequestDispatcher] = []
     let perLoopConnections = max(
       1, (options.maxConnections + options.workers - 1) / options.workers)
+    let budget = BodyBudget(capacity: options.maxInflightBodyBytes)
+    bodyBudget = budget
     let framing = RequestFraming(
       maxHeaderBytes: options.maxHeaderBytes, maxBodyBytes: options.maxBodyBytes,
       requestTimeoutSeconds: options.requestTimeoutSeconds,
-      budget: BodyBudget(capacity: options.maxInflightBodyBytes))
+      budget: budget)
     for index in 0..<options.workers {
       let loop = try EventLoop(index: index)
       guard let http = evhttp_new(loop.base) else { throw EventHTTPError("evhttp_new failed") }

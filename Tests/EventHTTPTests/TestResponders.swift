@@ -3,7 +3,8 @@ import Foundation
 import Synchronization
 
 /// Answers `/now` at once, `/later` after a hop through another thread, `/nap` after 5 ms,
-/// `/sleep` after 50 ms.
+/// `/sleep` after 50 ms; `/body`, `/headers` and `/query` echo what the request carried;
+/// anything else is a 404 naming the method and path.
 final class EchoResponder: HTTPResponder {
   /// How many `/later` replies were produced on a thread that is not a loop thread.
   let producedOffLoop = Atomic<Int>(0)
@@ -31,8 +32,17 @@ final class EchoResponder: HTTPResponder {
         try? await Task.sleep(for: .milliseconds(50))
         return HTTPResponse(status: 200, body: body)
       }
+    case "/body":
+      return .now(HTTPResponse(status: 200, body: request.body))
+    case "/headers":
+      let lines = request.headers.map { "\($0.name): \($0.value)\n" }.joined()
+      return .now(HTTPResponse(status: 200, body: Array(lines.utf8)))
+    case "/query":
+      return .now(HTTPResponse(status: 200, body: Array(request.query.utf8)))
     default:
-      return .now(HTTPResponse(status: 404, body: Array("missing".utf8)))
+      return .now(
+        HTTPResponse(
+          status: 404, body: Array("missing \(request.method.rawValue) \(request.path)".utf8)))
     }
   }
 

@@ -179,8 +179,16 @@ struct RequestFramer {
         index += take
         state = take == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - take)
       case .chunkDataEnd:
-        index = consumeLine(input, from: index, limit: 1) { framer in
-          if framer.line.isEmpty { framer.state = .chunkSize } else { framer.reject(.badChunk) }
+        // Exactly CR LF (or a bare LF) after the chunk's data.
+        let byte = input[index]
+        index += 1
+        if byte == UInt8(ascii: "\n") {
+          line.removeAll(keepingCapacity: true)
+          state = .chunkSize
+        } else if byte == UInt8(ascii: "\r"), line.isEmpty {
+          line.append(byte)
+        } else {
+          reject(.badChunk)
         }
       case .trailer:
         index = consumeLine(input, from: index, limit: limits.maxHeaderBytes) { framer in
