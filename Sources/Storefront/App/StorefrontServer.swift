@@ -13,6 +13,7 @@ public enum StorefrontServer {
     let logger = LoggingSetup.logger("storefront", config: config)
     // A client that resets its connection must not kill the process through a write.
     signal(SIGPIPE, SIG_IGN)
+    raiseFileLimit(toServe: config.limits.maxConnections, logger: logger)
     let signals = SignalWaiter()
     let app: StorefrontApp
     do {
@@ -54,6 +55,23 @@ public enum StorefrontServer {
     }
     logger.notice("stopped")
     return 0
+  }
+
+  /// Lifts the soft open-file limit toward the hard one, so that `limits.max_connections`
+  /// sockets (and the log, listeners, some slack) fit; warns when the hard limit is lower.
+  static func raiseFileLimit(toServe connections: Int, logger: Logger) {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+    let wanted = rlim_t(connections + 256)
+    if limit.rlim_cur < wanted {
+      limit.rlim_cur = min(wanted, limit.rlim_max)
+      setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+    if limit.rlim_cur < wanted {
+      logger.warning(
+        "open-file limit \(limit.rlim_cur) is below limits.max_connections + 256 (\(wanted)); raise it (ulimit -n, LimitNOFILE=)"
+      )
+    }
   }
 
   static func httpOptions(_ config: StorefrontConfig) -> HTTPServerOptions {
