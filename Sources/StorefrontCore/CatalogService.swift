@@ -65,7 +65,9 @@ public actor CatalogService {
     let event = ShopEvent.categoryCreated(category)
     try await append(event)
     state.apply(event)
-    snapshot.publish(state: state, categoriesChanged: true, productsChanged: false)
+    let generation = snapshot.publish(
+      state: state, categoriesChanged: true, productsChanged: false)
+    await snapshot.waitUntilRendered(generation)
     return category
   }
 
@@ -129,7 +131,9 @@ public actor CatalogService {
     let event = ShopEvent.productCreated(product)
     try await append(event)
     state.apply(event)
-    snapshot.publish(state: state, categoriesChanged: false, productsChanged: true)
+    let generation = snapshot.publish(
+      state: state, categoriesChanged: false, productsChanged: true)
+    await snapshot.waitUntilRendered(generation)
     return product
   }
 
@@ -227,15 +231,17 @@ public actor CatalogService {
   }
 
   /// Turns a reservation into committed stock: applies the written `orderPlaced` event.
-  func commit(_ reservation: StockReservation, event: ShopEvent) {
+  /// Returns the snapshot generation that shows it (see `CatalogSnapshot.waitUntilRendered`).
+  func commit(_ reservation: StockReservation, event: ShopEvent) -> UInt64 {
     unhold(reservation)
-    applyCommitted(event)
+    return applyCommitted(event)
   }
 
-  /// Applies an event another service has written (stock given back by a cancellation).
-  func applyCommitted(_ event: ShopEvent) {
+  /// Applies an event another service has written (stock given back by a cancellation);
+  /// returns the snapshot generation that shows it.
+  func applyCommitted(_ event: ShopEvent) -> UInt64 {
     state.apply(event)
-    snapshot.publish(state: state, categoriesChanged: false, productsChanged: true)
+    return snapshot.publish(state: state, categoriesChanged: false, productsChanged: true)
   }
 
   private func unhold(_ reservation: StockReservation) {

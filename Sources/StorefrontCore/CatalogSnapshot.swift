@@ -4,10 +4,13 @@ import Synchronization
 /// The catalog as last committed, with its list bodies encoded, readable from any thread
 /// without an actor hop (the hot `GET /products/` and `GET /products/categories/` paths).
 ///
-/// `CatalogService` publishes its state after every committed change; publishing only records
-/// that state. The next read sorts and encodes it (re-encoding only the products that changed),
-/// so a burst of orders between two reads costs one encoding, not one per order. Reads take a
-/// short lock and retain the current immutable arrays.
+/// Readers only ever take a finished body: reading is a short lock around copying two array
+/// references, never an encoding. `CatalogService` publishes its state after each committed
+/// change; a render task (on the concurrency pool, never an event loop) turns the newest
+/// published state into bodies, re-encoding only the products that changed, and swaps them
+/// in. A burst of writes while a render runs costs one more render, not one per write. A
+/// writer awaits ``waitUntilRendered(_:)`` before acknowledging, so a client that was told
+/// its write succeeded sees it in the lists.
 ///
 /// ```swift
 /// let body = catalog.snapshot.productsJSON   // [UInt8], ready to send with status 200
@@ -25,78 +28,126 @@ public final class CatalogSnapshot: Sendable {
     public var productsJSON: [UInt8]
   }
 
-  private struct Stored {
-    var content: Content
-    /// The last published state not yet turned into `content`, and what changed in it.
+  /// What waits to be rendered, and who waits for it.
+  private struct Work {
     var pending: CatalogState?
     var categoriesChanged = false
     var productsChanged = false
-    /// Each product's last encoding, with the value it was made from.
-    var encodedProducts: [Int: EncodedProduct] = [:]
+    /// The generation of the newest published state, and of the newest rendered one.
+    var published: UInt64 = 0
+    var rendered: UInt64 = 0
+    var rendering = false
+    var waiters: [(generation: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
   }
 
+  /// The renderer's own memory: each product's last encoding, with the value it came from.
   private struct EncodedProduct {
     var product: Product
     var bytes: [UInt8]
   }
 
-  private let stored: Mutex<Stored>
+  private let content: Mutex<Content>
+  private let work = Mutex(Work())
+  /// Only the one running render touches it (`Work.rendering` guards the hand-over).
+  private let cache = Mutex<[Int: EncodedProduct]>([:])
 
   init(state: CatalogState) {
-    var initial = Stored(
-      content: Content(categories: [], products: [], categoriesJSON: [], productsJSON: []),
-      pending: state, categoriesChanged: true, productsChanged: true)
-    Self.resolve(&initial)
-    stored = Mutex(initial)
+    var cache: [Int: EncodedProduct] = [:]
+    content = Mutex(
+      Self.render(
+        state, categoriesChanged: true, productsChanged: true,
+        previous: Content(categories: [], products: [], categoriesJSON: [], productsJSON: []),
+        cache: &cache))
+    self.cache.withLock { $0 = cache }
   }
 
   /// The current version.
-  public var current: Content {
-    stored.withLock { stored in
-      Self.resolve(&stored)
-      return stored.content
-    }
-  }
+  public var current: Content { content.withLock { $0 } }
   /// The encoded body of `GET /products/`.
-  public var productsJSON: [UInt8] {
-    stored.withLock { stored in
-      Self.resolve(&stored)
-      return stored.content.productsJSON
-    }
-  }
+  public var productsJSON: [UInt8] { content.withLock { $0.productsJSON } }
   /// The encoded body of `GET /products/categories/`.
-  public var categoriesJSON: [UInt8] {
-    stored.withLock { stored in
-      Self.resolve(&stored)
-      return stored.content.categoriesJSON
+  public var categoriesJSON: [UInt8] { content.withLock { $0.categoriesJSON } }
+
+  /// Records the committed `state` and starts rendering it if no render is running; returns
+  /// its generation for ``waitUntilRendered(_:)``.
+  @discardableResult
+  func publish(state: CatalogState, categoriesChanged: Bool, productsChanged: Bool) -> UInt64 {
+    let (generation, start) = work.withLock { work -> (UInt64, Bool) in
+      work.pending = state
+      work.categoriesChanged = work.categoriesChanged || categoriesChanged
+      work.productsChanged = work.productsChanged || productsChanged
+      work.published += 1
+      let start = !work.rendering
+      work.rendering = true
+      return (work.published, start)
+    }
+    if start { Task.detached(priority: .high) { [self] in renderPending() } }
+    return generation
+  }
+
+  /// Returns once the lists show generation `generation` (or a later one).
+  func waitUntilRendered(_ generation: UInt64) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      let done = work.withLock { work -> Bool in
+        if work.rendered >= generation { return true }
+        work.waiters.append((generation, continuation))
+        return false
+      }
+      if done { continuation.resume() }
     }
   }
 
-  /// Records the committed `state`; the next read renders it.
-  func publish(state: CatalogState, categoriesChanged: Bool, productsChanged: Bool) {
-    stored.withLock { stored in
-      stored.pending = state
-      stored.categoriesChanged = stored.categoriesChanged || categoriesChanged
-      stored.productsChanged = stored.productsChanged || productsChanged
+  /// Renders published states until none is pending, then wakes the writers they cover.
+  private func renderPending() {
+    while true {
+      let next = work.withLock {
+        work -> (CatalogState, Bool, Bool, UInt64)? in
+        guard let state = work.pending else {
+          work.rendering = false
+          return nil
+        }
+        defer {
+          work.pending = nil
+          work.categoriesChanged = false
+          work.productsChanged = false
+        }
+        return (state, work.categoriesChanged, work.productsChanged, work.published)
+      }
+      guard let (state, categoriesChanged, productsChanged, generation) = next else { return }
+      let previous = current
+      let rendered = cache.withLock { cache in
+        Self.render(
+          state, categoriesChanged: categoriesChanged, productsChanged: productsChanged,
+          previous: previous, cache: &cache)
+      }
+      content.withLock { $0 = rendered }
+      let ready = work.withLock { work -> [CheckedContinuation<Void, Never>] in
+        work.rendered = generation
+        let ready = work.waiters.filter { $0.generation <= generation }.map(\.continuation)
+        work.waiters.removeAll { $0.generation <= generation }
+        return ready
+      }
+      for continuation in ready { continuation.resume() }
     }
   }
 
-  /// Turns a pending state into `content`.
-  private static func resolve(_ stored: inout Stored) {
-    guard let state = stored.pending else { return }
-    stored.pending = nil
-    if stored.categoriesChanged {
+  /// The bodies of `state`; what did not change is taken from `previous`.
+  private static func render(
+    _ state: CatalogState, categoriesChanged: Bool, productsChanged: Bool, previous: Content,
+    cache: inout [Int: EncodedProduct]
+  ) -> Content {
+    var content = previous
+    if categoriesChanged {
       let categories = state.sortedCategories
-      stored.content.categories = categories
-      stored.content.categoriesJSON = JSONValue.array(categories.map(\.json)).encoded()
+      content.categories = categories
+      content.categoriesJSON = JSONValue.array(categories.map(\.json)).encoded()
     }
-    if stored.productsChanged {
+    if productsChanged {
       let products = state.sortedProducts
-      stored.content.products = products
-      stored.content.productsJSON = encodeList(products, cache: &stored.encodedProducts)
+      content.products = products
+      content.productsJSON = encodeList(products, cache: &cache)
     }
-    stored.categoriesChanged = false
-    stored.productsChanged = false
+    return content
   }
 
   /// The product list body, re-encoding only the products that changed since the last

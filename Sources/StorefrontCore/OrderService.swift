@@ -92,7 +92,9 @@ public actor OrderService {
       throw .unavailable(reason: "\(error)")
     }
     state.apply(event)
-    await catalog.commit(reservation, event: event)
+    let generation = await catalog.commit(reservation, event: event)
+    // Acknowledged once the catalog lists show the new stock.
+    await catalog.snapshot.waitUntilRendered(generation)
     return order
   }
 
@@ -128,7 +130,10 @@ public actor OrderService {
     }
     state.apply(event)
     encodedOrders[orderId] = nil
-    if !stock.isEmpty { await catalog.applyCommitted(event) }
+    if !stock.isEmpty {
+      let generation = await catalog.applyCommitted(event)
+      await catalog.snapshot.waitUntilRendered(generation)
+    }
     return state.orders[orderId]!
   }
 

@@ -154,7 +154,7 @@ struct ConfigurationPrecedenceTests {
     let current = setting.read(StorefrontConfig())
     switch (setting.kind, current) {
     case (.integer(let range), .integer(let value)):
-      let other = value == range.lowerBound ? range.lowerBound + 1 : range.lowerBound
+      let other = value == range.upperBound ? value - 1 : value + 1
       return (String(other), .integer(other))
     case (.number, .number(let value)):
       return (String(value + 0.5), .number(value + 0.5))
