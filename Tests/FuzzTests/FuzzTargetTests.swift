@@ -17,7 +17,9 @@ struct FuzzTargetTests {
 
   @Test func everyParserHasATarget() {
     #expect(
-      Set(Self.targets).isSuperset(of: ["json", "form", "token-header", "router", "log-line", "http-framing"]))
+      Set(Self.targets).isSuperset(of: [
+        "json", "form", "token-header", "router", "log-line", "http-framing",
+      ]))
   }
 
   @Test(

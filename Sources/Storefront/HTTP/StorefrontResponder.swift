@@ -54,7 +54,8 @@ struct StorefrontResponder: HTTPResponder {
     {
       return .now(immediate(app))
     }
-    let answer: @Sendable (ClientWatch?) async -> HTTPResponse = { [app, parameters, notAllowed] client in
+    let answer: @Sendable (ClientWatch?) async -> HTTPResponse = {
+      [app, parameters, notAllowed] client in
       do {
         let (user, token) = try await authenticate(header)
         try authorize(route.permission, user)
