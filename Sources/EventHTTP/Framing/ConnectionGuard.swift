@@ -189,23 +189,12 @@ final class ConnectionGuard: @unchecked Sendable {
     }
     let fd = bufferevent_getfd(underlying)
     guard fd >= 0 else { return BEV_NEED_MORE }
-    var wrote = false
-    if let stop = flush(source, fd, &wrote, source) { return stop }
-    return wrote ? BEV_OK : BEV_NEED_MORE
-  }
-
-  /// Sends `buffer`; returns the filter's result when output must stop here.
-  private func flush(
-    _ buffer: OpaquePointer, _ fd: Int32, _ wrote: inout Bool, _ source: OpaquePointer
-  ) -> bufferevent_filter_result? {
-    switch send(buffer, to: fd) {
+    switch send(source, to: fd) {
     case .sent(let any):
-      wrote = wrote || any
-      return nil
+      return any ? BEV_OK : BEV_NEED_MORE
     case .wouldBlock(let any):
-      wrote = wrote || any
       waitUntilWritable(fd)
-      return wrote ? BEV_OK : BEV_NEED_MORE
+      return any ? BEV_OK : BEV_NEED_MORE
     case .failed:
       writeFailed = true
       evbuffer_drain(source, evbuffer_get_length(source))
