@@ -1,11 +1,12 @@
 /// A static table of method + path patterns, matched segment by segment.
 ///
-/// Patterns name variable segments in angle brackets; a trailing slash is optional both in
-/// patterns and in request paths:
+/// Patterns name variable segments in angle brackets, `<name>` for any non-empty segment and
+/// `<int:name>` for digits only (Django's converter: `/products/<int:id>/` does not match
+/// `/products/create/`); a trailing slash is optional both in patterns and in request paths:
 ///
 /// ```swift
 /// var router = Router<Handler>()
-/// router.add(.PATCH, "/api/orders/<id>/update-status/", updateStatus)
+/// router.add(.PATCH, "/api/orders/<int:id>/update-status/", updateStatus)
 /// if case .found(let handler, let parameters) = router.match(.PATCH, "/api/orders/7/update-status") {
 ///   // parameters == ["7"]
 /// }
@@ -27,6 +28,8 @@ public struct Router<Handler: Sendable>: Sendable {
   enum Segment: Sendable, Equatable {
     case literal(Substring)
     case parameter
+    /// `<int:name>`: one or more ASCII digits.
+    case integer
   }
 
   @usableFromInline
@@ -50,13 +53,14 @@ public struct Router<Handler: Sendable>: Sendable {
   /// Adds `handler` for `method` on `pattern`. A `GET` route also answers `HEAD`.
   public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: Handler) {
     let segments = Self.split(pattern).map { part -> Segment in
-      part.first == "<" && part.last == ">" ? .parameter : .literal(part)
+      guard part.first == "<", part.last == ">" else { return .literal(part) }
+      return part.hasPrefix("<int:") ? .integer : .parameter
     }
     if let index = routes.firstIndex(where: { $0.segments == segments }) {
       routes[index].handlers[method] = handler
     } else {
       routes.append(Route(segments: segments, handlers: [method: handler]))
-      if !segments.contains(.parameter) {
+      if segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
         staticRoutes[Self.withoutTrailingSlash(pattern)] = routes.count - 1
       }
     }
@@ -86,6 +90,12 @@ public struct Router<Handler: Sendable>: Sendable {
           if literal != part { matches = false }
         case .parameter:
           if part.isEmpty { matches = false } else { parameters.append(part) }
+        case .integer:
+          if !part.isEmpty, part.utf8.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }) {
+            parameters.append(part)
+          } else {
+            matches = false
+          }
         }
         if !matches { break }
       }

@@ -18,7 +18,7 @@ enum OrderRoutes {
         return JSONResponse.make(201, order.json)
       })
     router.add(
-      .PATCH, "/orders/<id>/update-status/",
+      .PATCH, "/orders/<int:id>/update-status/",
       APIRoute("Order Status Update", .admin, acceptsParameters: { orderId($0[0]) != nil }) {
         call in
         guard let id = orderId(call.parameters[0]) else { throw APIError.notFound }
