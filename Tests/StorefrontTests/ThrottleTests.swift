@@ -144,7 +144,8 @@ final class ManualClock: Sendable {
         request(peer: "10.0.0.1", forwarded: ["10.0.0.2, 10.0.0.1"]), trusting: trusted)
         == "10.0.0.2")
     // No header: the proxy itself.
-    #expect(ClientAddress.of(request(peer: "10.0.0.1", forwarded: []), trusting: trusted) == "10.0.0.1")
+    #expect(
+      ClientAddress.of(request(peer: "10.0.0.1", forwarded: []), trusting: trusted) == "10.0.0.1")
     // A mapped peer address is the IPv4 one; entries are canonical too.
     #expect(
       ClientAddress.of(

@@ -27,8 +27,7 @@ final class RequestThrottle: Sendable {
   var refusedRequests: Int { refusals.load(ordering: .relaxed) }
 
   /// The 429 for a request over its rate, or nil (the request is counted) when it may go on.
-  func refusal(_ permission: Permission, _ request: HTTPRequest, _ caller: User?) -> HTTPResponse?
-  {
+  func refusal(_ permission: Permission, _ request: HTTPRequest, _ caller: User?) -> HTTPResponse? {
     let wait: Int?
     if let caller {
       guard let user else { return nil }
