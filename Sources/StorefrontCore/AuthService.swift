@@ -5,7 +5,10 @@ import Synchronization
 ///
 /// Every accepted mutation is appended to the `EventSink` before the call returns; if the append
 /// fails the call throws `.unavailable` and memory is as before. Password hashing runs on the
-/// `HashingPool` while the actor is free to serve other calls.
+/// `HashingPool` while the actor is free to serve other calls. When the pool's queue is full,
+/// register and login throw `.tooManyLogins` at once; when their `isAbandoned` turns true
+/// (the client disconnected) before the hash runs or before the result is committed, they
+/// throw `.callerGone`, and no user or token is kept.
 ///
 /// ```swift
 /// let user = try await auth.register(body)          // 201 user.registrationJSON
@@ -44,6 +47,9 @@ public actor AuthService {
   /// The committed state (for tests and tools).
   public var currentState: AuthState { state }
 
+  /// The pool password hashing runs on (its queue depth and counters are metrics).
+  public nonisolated var hashingPool: HashingPool { hasher.pool }
+
   /// The user with `id`, if any.
   public func user(id: Int) -> User? { state.users[id] }
 
@@ -53,9 +59,12 @@ public actor AuthService {
   // MARK: Registration
 
   /// `POST /users/register/`: validates `{username, email, password}` (all errors at once) and
-  /// creates a non-staff user. Answer 201 with `user.registrationJSON`.
-  public func register(_ body: JSONValue) async throws(ShopError) -> User {
-    try await createUser(body, isStaff: false)
+  /// creates a non-staff user. Answer 201 with `user.registrationJSON`. `isAbandoned` tells
+  /// whether the caller still waits (see the type's documentation).
+  public func register(
+    _ body: JSONValue, isAbandoned: @escaping @Sendable () -> Bool = { false }
+  ) async throws(ShopError) -> User {
+    try await createUser(body, isStaff: false, isAbandoned: isAbandoned)
   }
 
   /// `storefront createsuperuser`: the same rules, creating a staff user. A duplicate username
@@ -66,21 +75,29 @@ public actor AuthService {
     let body = JSONValue.object([
       "username": .string(username), "email": .string(email), "password": .string(password),
     ])
-    return try await createUser(body, isStaff: true)
+    return try await createUser(body, isStaff: true, isAbandoned: { false })
   }
 
   private func isTaken(_ username: String) -> Bool {
     state.userIdsByName[username] != nil || pendingUsernames.contains(username)
   }
 
-  private func createUser(_ body: JSONValue, isStaff: Bool) async throws(ShopError) -> User {
+  private func createUser(
+    _ body: JSONValue, isStaff: Bool, isAbandoned: @escaping @Sendable () -> Bool
+  ) async throws(ShopError) -> User {
     let fields = try UserValidation.registration(body, isTaken: isTaken)
-    let passwordHash = await hasher.hash(fields.password)
+    let passwordHash: String
+    do {
+      passwordHash = try await hasher.hash(fields.password, unless: isAbandoned)
+    } catch {
+      throw Self.refused(error)
+    }
     // Another registration may have taken the name while we were hashing.
     if isTaken(fields.username) {
       throw .validation(
         ValidationError(field: "username", "A user with that username already exists."))
     }
+    if isAbandoned() { throw .callerGone }
     let user = User(
       id: nextUserId, username: fields.username, email: fields.email, passwordHash: passwordHash,
       isStaff: isStaff, dateJoined: clock())
@@ -95,19 +112,41 @@ public actor AuthService {
 
   /// `POST /users/login/`: checks `{username, password}` and issues a new token. Unknown users
   /// cost a full hash too. Bad credentials are
-  /// `{"non_field_errors": ["Unable to log in with provided credentials."]}`.
-  public func login(_ body: JSONValue) async throws(ShopError) -> LoginResult {
+  /// `{"non_field_errors": ["Unable to log in with provided credentials."]}`. `isAbandoned`
+  /// tells whether the caller still waits (see the type's documentation).
+  public func login(
+    _ body: JSONValue, isAbandoned: @escaping @Sendable () -> Bool = { false }
+  ) async throws(ShopError) -> LoginResult {
     var reader = FieldReader(try FieldReader.object(body))
     let username = reader.string("username")
     let password = reader.string("password", trim: false)
     try reader.errors.throwIfAny()
     let refusal = ShopError.validation(.nonField("Unable to log in with provided credentials."))
     guard let user = state.user(named: username!) else {
-      await hasher.verifyNothing(password!)
+      do {
+        try await hasher.verifyNothing(password!, unless: isAbandoned)
+      } catch {
+        throw Self.refused(error)
+      }
       throw refusal
     }
-    guard await hasher.verify(password!, against: user.passwordHash) else { throw refusal }
+    let matches: Bool
+    do {
+      matches = try await hasher.verify(password!, against: user.passwordHash, unless: isAbandoned)
+    } catch {
+      throw Self.refused(error)
+    }
+    guard matches else { throw refusal }
+    if isAbandoned() { throw .callerGone }
     return try await issueToken(for: user)
+  }
+
+  /// The error of the API for a refusal of the hashing pool.
+  private static func refused(_ refusal: HashingPool.Refusal) -> ShopError {
+    switch refusal {
+    case .full: .tooManyLogins
+    case .abandoned: .callerGone
+    }
   }
 
   private func issueToken(for user: User) async throws(ShopError) -> LoginResult {

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -8,21 +10,41 @@
 
 /// A small pool of dedicated threads for CPU-heavy work (password hashing), so that a second of
 /// PBKDF2 never runs on an event-loop thread nor on Swift's cooperative pool, where it would stall
-/// every actor. Jobs queue up FIFO; callers suspend until their result is ready.
+/// every actor.
+///
+/// Jobs wait FIFO in a bounded queue: when `maxPending` jobs are already waiting, ``run(unless:_:)``
+/// refuses at once with ``Refusal/full`` instead of queueing. A job whose caller no longer wants
+/// it (`isAbandoned`, e.g. its HTTP client disconnected) is skipped just before it would run, and
+/// dropped from the queue to make room when the queue is full; its caller gets
+/// ``Refusal/abandoned``.
 ///
 /// ```swift
-/// let pool = HashingPool(threadCount: 2)
-/// let hash = await pool.run { DjangoPBKDF2.encode(password: pw, salt: salt, iterations: n) }
+/// let pool = HashingPool(threadCount: 2, maxPending: 64)
+/// let hash = try await pool.run(unless: { client.isGone }) {
+///   DjangoPBKDF2.encode(password: pw, salt: salt, iterations: n)
+/// }
 /// ```
 public final class HashingPool: Sendable {
+  /// Why a job did not run.
+  public enum Refusal: Error, Sendable, Equatable {
+    /// `maxPending` jobs were already waiting.
+    case full
+    /// The job's `isAbandoned` turned true before it ran.
+    case abandoned
+  }
+
   private let queue: JobQueue
   /// The number of worker threads.
   public let threadCount: Int
+  /// The most jobs that may wait for a thread (jobs being run are not counted).
+  public let maxPending: Int
 
-  /// Starts `threadCount` worker threads (default: the number of online cores).
-  public init(threadCount: Int = HashingPool.onlineCores) {
+  /// Starts `threadCount` worker threads (default: the number of online cores) behind a queue
+  /// of at most `maxPending` waiting jobs.
+  public init(threadCount: Int = HashingPool.onlineCores, maxPending: Int = 64) {
     self.threadCount = max(1, threadCount)
-    self.queue = JobQueue()
+    self.maxPending = max(1, maxPending)
+    self.queue = JobQueue(limit: self.maxPending)
     for index in 0..<self.threadCount {
       Self.startThread(queue: queue, name: "storefront-hash-\(index)")
     }
@@ -33,11 +55,35 @@ public final class HashingPool: Sendable {
 
   deinit { queue.shutdown() }
 
-  /// Runs `work` on a pool thread and returns its result.
-  public func run<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async -> Result {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Result, Never>) in
-      queue.push { continuation.resume(returning: work()) }
+  /// Jobs waiting for a thread now (the queue depth).
+  public var pendingJobs: Int { queue.counters.pending.load(ordering: .relaxed) }
+  /// Jobs refused so far because the queue was full.
+  public var rejectedJobs: Int { queue.counters.rejected.load(ordering: .relaxed) }
+  /// Jobs skipped so far because they were abandoned before they ran.
+  public var abandonedJobs: Int { queue.counters.abandoned.load(ordering: .relaxed) }
+  /// Jobs waiting now whose `isAbandoned` is already true (they will be skipped).
+  public var abandonedWaitingJobs: Int { queue.abandonedWaiting() }
+
+  /// Runs `work` on a pool thread and returns its result; throws ``Refusal/full`` at once when
+  /// the queue is full, or ``Refusal/abandoned`` (without running `work`) when `isAbandoned` is
+  /// true by the time a thread would start it. `isAbandoned` must be cheap: it is evaluated on
+  /// pool threads, some times while the queue's lock is held.
+  public func run<Result: Sendable>(
+    unless isAbandoned: @escaping @Sendable () -> Bool = { false },
+    _ work: @escaping @Sendable () -> Result
+  ) async throws(Refusal) -> Result {
+    if isAbandoned() {
+      queue.counters.abandoned.add(1, ordering: .relaxed)
+      throw .abandoned
     }
+    let outcome = await withCheckedContinuation {
+      (continuation: CheckedContinuation<Swift.Result<Result, Refusal>, Never>) in
+      let job = Job(isAbandoned: isAbandoned) { skipped in
+        continuation.resume(returning: skipped ? .failure(.abandoned) : .success(work()))
+      }
+      if !queue.push(job) { continuation.resume(returning: .failure(.full)) }
+    }
+    return try outcome.get()
   }
 
   private static func startThread(queue: JobQueue, name: String) {
@@ -65,7 +111,11 @@ public final class HashingPool: Sendable {
   private static func workerMain(_ raw: UnsafeMutableRawPointer) {
     lowerPriority()
     let queue = Unmanaged<JobQueue>.fromOpaque(raw).takeRetainedValue()
-    while let job = queue.pop() { job() }
+    while let job = queue.pop() {
+      let skipped = job.isAbandoned()
+      if skipped { queue.counters.abandoned.add(1, ordering: .relaxed) }
+      job.finish(skipped)
+    }
   }
 }
 
@@ -82,17 +132,35 @@ extension HashingPool {
   }
 }
 
-/// A FIFO of jobs behind a pthread mutex and condition variable.
-// @unchecked Sendable: `jobs` and `isShutDown` are only read or written while `mutex` is held,
-// and the mutex/condition pointers are allocated once in init and freed only in deinit.
+/// One queued job: `finish(true)` skips the work (abandoned), `finish(false)` runs it.
+private struct Job: Sendable {
+  let isAbandoned: @Sendable () -> Bool
+  let finish: @Sendable (Bool) -> Void
+}
+
+/// The pool's counters, readable without the queue's lock.
+private final class JobCounters: Sendable {
+  let pending = Atomic<Int>(0)
+  let rejected = Atomic<Int>(0)
+  let abandoned = Atomic<Int>(0)
+}
+
+/// A bounded FIFO of jobs behind a pthread mutex and condition variable.
+// @unchecked Sendable: `jobs`, `head` and `isShutDown` are only read or written while `mutex` is
+// held, and the mutex/condition pointers are allocated once in init and freed only in deinit.
 private final class JobQueue: @unchecked Sendable {
   private let mutex: UnsafeMutablePointer<pthread_mutex_t>
   private let condition: UnsafeMutablePointer<pthread_cond_t>
-  private var jobs: [@Sendable () -> Void] = []
+  /// Waiting jobs from `head` on; taken slots are cleared (a job holds a password).
+  private var jobs: [Job?] = []
   private var head = 0
   private var isShutDown = false
+  /// The most jobs that may wait.
+  let limit: Int
+  let counters = JobCounters()
 
-  init() {
+  init(limit: Int) {
+    self.limit = limit
     mutex = .allocate(capacity: 1)
     mutex.initialize(to: pthread_mutex_t())
     pthread_mutex_init(mutex, nil)
@@ -108,25 +176,62 @@ private final class JobQueue: @unchecked Sendable {
     mutex.deallocate()
   }
 
-  func push(_ job: @escaping @Sendable () -> Void) {
+  /// Queues `job`; false (queueing nothing) when `limit` jobs wait even after dropping the
+  /// abandoned ones. Dropped jobs are finished as skipped, outside the lock.
+  func push(_ job: Job) -> Bool {
+    var dropped: [Job] = []
     pthread_mutex_lock(mutex)
-    jobs.append(job)
-    pthread_cond_signal(condition)
+    if jobs.count - head >= limit { dropped = dropAbandonedLocked() }
+    let admitted = jobs.count - head < limit
+    if admitted {
+      jobs.append(job)
+      counters.pending.store(jobs.count - head, ordering: .relaxed)
+      pthread_cond_signal(condition)
+    }
     pthread_mutex_unlock(mutex)
+    for job in dropped { job.finish(true) }
+    counters.abandoned.add(dropped.count, ordering: .relaxed)
+    if !admitted { counters.rejected.add(1, ordering: .relaxed) }
+    return admitted
+  }
+
+  /// Removes the waiting jobs that are abandoned, keeping the others in order.
+  private func dropAbandonedLocked() -> [Job] {
+    var kept: [Job?] = []
+    var dropped: [Job] = []
+    kept.reserveCapacity(jobs.count - head)
+    for case let job? in jobs[head...] {
+      if job.isAbandoned() { dropped.append(job) } else { kept.append(job) }
+    }
+    if !dropped.isEmpty {
+      jobs = kept
+      head = 0
+      counters.pending.store(jobs.count, ordering: .relaxed)
+    }
+    return dropped
+  }
+
+  /// The number of waiting jobs that are abandoned now (they will be skipped).
+  func abandonedWaiting() -> Int {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    return jobs[head...].reduce(0) { $0 + ($1?.isAbandoned() == true ? 1 : 0) }
   }
 
   /// The next job, waiting for one; nil once shut down and drained.
-  func pop() -> (@Sendable () -> Void)? {
+  func pop() -> Job? {
     pthread_mutex_lock(mutex)
     defer { pthread_mutex_unlock(mutex) }
     while head == jobs.count && !isShutDown { pthread_cond_wait(condition, mutex) }
     guard head < jobs.count else { return nil }
     let job = jobs[head]
+    jobs[head] = nil
     head += 1
     if head > 64 && head * 2 > jobs.count {
       jobs.removeFirst(head)
       head = 0
     }
+    counters.pending.store(jobs.count - head, ordering: .relaxed)
     return job
   }
 

@@ -19,6 +19,12 @@ public enum ShopError: Error, Sendable, Equatable {
   case notFound(detail: String)
   /// 503: the event could not be written to the log; nothing changed in memory.
   case unavailable(reason: String)
+  /// 503 with `Retry-After: 1`: the password-hashing queue is full (a register or login was
+  /// refused before any work; nothing changed).
+  case tooManyLogins
+  /// The caller went away (its HTTP client disconnected) before the work was done: nothing
+  /// was done and the answer has nobody to go to. 499, as nginx logs such requests.
+  case callerGone
 
   /// The HTTP status code this error maps to.
   public var httpStatus: Int {
@@ -27,7 +33,8 @@ public enum ShopError: Error, Sendable, Equatable {
     case .notAuthenticated, .invalidToken: 401
     case .forbidden: 403
     case .notFound: 404
-    case .unavailable: 503
+    case .unavailable, .tooManyLogins: 503
+    case .callerGone: 499
     }
   }
 
@@ -43,7 +50,15 @@ public enum ShopError: Error, Sendable, Equatable {
     case .notFound(let detail): .object(["detail": .string(detail)])
     case .unavailable:
       .object(["detail": .string("Service temporarily unavailable: writes are disabled.")])
+    case .tooManyLogins:
+      .object(["detail": .string("Too many logins in progress; try again shortly.")])
+    case .callerGone: .object(["detail": .string("Client closed the request.")])
     }
+  }
+
+  /// The seconds of a `Retry-After` header the response should carry, if any.
+  public var retryAfterSeconds: Int? {
+    self == .tooManyLogins ? 1 : nil
   }
 
   /// Whether the response should carry `WWW-Authenticate: Token` (the 401s).

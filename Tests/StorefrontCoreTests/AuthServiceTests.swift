@@ -246,7 +246,7 @@ import Testing
     let release = Atomic<Bool>(false)
     let started = Atomic<Bool>(false)
     let blocker = Task {
-      await pool.run {
+      try await pool.run {
         started.store(true, ordering: .releasing)
         while !release.load(ordering: .acquiring) { usleep(500) }
       }
@@ -263,7 +263,7 @@ import Testing
     }
     #expect(sink.events.isEmpty)
     release.store(true, ordering: .releasing)
-    await blocker.value
+    try await blocker.value
     let user = try await registration.value
     #expect(user.username == "waiting")
   }

@@ -161,6 +161,8 @@ struct ConfigurationPrecedenceTests {
     case (.choice(let names), .text(let value)):
       let other = names.first { $0 != value }!
       return (other, .text(other))
+    case (.formatted(let example), _):
+      return (example, .text(example))
     default:
       return ("custom-value", .text("custom-value"))
     }

@@ -59,7 +59,8 @@ public final class StorefrontApp: Sendable {
         state.apply(record.event)
         count += 1
       })
-    let pool = HashingPool(threadCount: config.auth.resolvedHashThreads)
+    let pool = HashingPool(
+      threadCount: config.auth.resolvedHashThreads, maxPending: config.auth.maxPendingHashes)
     let auth = AuthConfiguration(
       passwordIterations: config.auth.pbkdf2Iterations,
       tokenTTLSeconds: config.auth.tokenTTLSeconds > 0 ? Int64(config.auth.tokenTTLSeconds) : nil,

@@ -68,7 +68,9 @@ struct ConfigurationFile: Sendable {
     switch (setting.kind, raw) {
     case (.integer, .number(let literal)): Int(literal).map { .integer($0) }
     case (.number, .number(let literal)): Double(literal).map { .number($0) }
-    case (.text, .string(let string)), (.choice, .string(let string)): .text(string)
+    case (.text, .string(let string)), (.choice, .string(let string)),
+      (.formatted, .string(let string)):
+      .text(string)
     default: nil
     }
   }

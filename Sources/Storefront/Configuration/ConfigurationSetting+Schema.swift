@@ -31,6 +31,10 @@ extension ConfigurationSetting {
     .integer(
       "auth.hash_threads", 0...256, "an integer from 0 to 256 (0 = one per core)",
       \.auth.hashThreads),
+    .positive("auth.max_pending_hashes", upTo: 100_000, \.auth.maxPendingHashes),
+    .rate("throttle.anon", \.throttle.anon),
+    .rate("throttle.user", \.throttle.user),
+    .addresses("throttle.trusted_proxies", \.throttle.trustedProxies),
   ]
 
   /// The setting for a dotted key path.

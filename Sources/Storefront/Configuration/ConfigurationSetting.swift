@@ -12,6 +12,9 @@ struct ConfigurationSetting: Sendable {
     case text
     /// One string of a fixed set.
     case choice([String])
+    /// A string in a format the setting checks (it may allow `""`); `example` is a valid value
+    /// other than the default.
+    case formatted(example: String)
   }
 
   /// A typed value before validation.

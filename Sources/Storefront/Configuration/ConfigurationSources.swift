@@ -54,7 +54,7 @@ struct ConfigurationSources: Sendable {
       case .number:
         guard let number = Double(text) else { throw invalidValue(for: setting, providerIndex: 0) }
         content = .double(number)
-      case .text, .choice:
+      case .text, .choice, .formatted:
         content = .string(text)
       }
       values[AbsoluteConfigKey(ConfigKey(path))] = ConfigValue(content, isSecret: false)

@@ -14,18 +14,23 @@ extension StorefrontConfig {
     /// `auth.hash_threads`: threads that hash passwords, `0` for one per core (see
     /// ``resolvedHashThreads``). Default 0.
     public var hashThreads: Int
+    /// `auth.max_pending_hashes`: password hashes that may wait for a hashing thread; a
+    /// register or login beyond it gets 503 with `Retry-After: 1`. Default 64.
+    public var maxPendingHashes: Int
 
     /// Auth settings; every argument defaults to the documented default.
     public init(
       pbkdf2Iterations: Int = 1_000_000,
       tokenTTLSeconds: Int = 0,
       maxTokensPerUser: Int = 100,
-      hashThreads: Int = 0
+      hashThreads: Int = 0,
+      maxPendingHashes: Int = 64
     ) {
       self.pbkdf2Iterations = pbkdf2Iterations
       self.tokenTTLSeconds = tokenTTLSeconds
       self.maxTokensPerUser = maxTokensPerUser
       self.hashThreads = hashThreads
+      self.maxPendingHashes = maxPendingHashes
     }
 
     /// The number of hashing threads: ``hashThreads``, or the number of active cores when `0`.

@@ -86,7 +86,8 @@ extension StorefrontConfig {
     switch setting.kind {
     case .integer: return try await reader.fetchInt(forKey: key).map { .integer($0) }
     case .number: return try await reader.fetchDouble(forKey: key).map { .number($0) }
-    case .text, .choice: return try await reader.fetchString(forKey: key).map { .text($0) }
+    case .text, .choice, .formatted:
+      return try await reader.fetchString(forKey: key).map { .text($0) }
     }
   }
 }

@@ -31,6 +31,8 @@ public struct StorefrontConfig: Sendable, Equatable {
   public var storage: Storage
   /// `auth.*`: password hashing and tokens.
   public var auth: Auth
+  /// `throttle.*`: request rates per client address and per user (off by default).
+  public var throttle: Throttle
   /// The configuration file the values were read from, or `nil` when none was read
   /// (informational, for the startup log line).
   public var configFile: String?
@@ -46,6 +48,7 @@ public struct StorefrontConfig: Sendable, Equatable {
     limits: Limits = Limits(),
     storage: Storage = Storage(),
     auth: Auth = Auth(),
+    throttle: Throttle = Throttle(),
     configFile: String? = nil
   ) {
     self.host = host
@@ -57,6 +60,7 @@ public struct StorefrontConfig: Sendable, Equatable {
     self.limits = limits
     self.storage = storage
     self.auth = auth
+    self.throttle = throttle
     self.configFile = configFile
   }
 

@@ -31,9 +31,11 @@ struct APIError: Error {
       response: JSONResponse.detail(401, detail, headers: ["WWW-Authenticate": "Token"]))
   }
 
-  /// The reply for a domain error.
+  /// The reply for a domain error (with `WWW-Authenticate` on a 401, `Retry-After` when the
+  /// error names one).
   static func from(_ error: ShopError) -> APIError {
-    let headers: HTTPHeaders = error.wantsAuthenticateHeader ? ["WWW-Authenticate": "Token"] : [:]
+    var headers: HTTPHeaders = error.wantsAuthenticateHeader ? ["WWW-Authenticate": "Token"] : [:]
+    if let seconds = error.retryAfterSeconds { headers.add("Retry-After", String(seconds)) }
     return APIError(response: JSONResponse.make(error.httpStatus, error.body, headers: headers))
   }
 }

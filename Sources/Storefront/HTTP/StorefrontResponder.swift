@@ -13,6 +13,8 @@ struct StorefrontResponder: HTTPResponder {
   let prefix: String
   let maxBodyBytes: Int
   let router = APIRoutes.table
+  /// `throttle.*` (off by default).
+  let throttle: RequestThrottle
 
   init(app: StorefrontApp, prefix: String, maxBodyBytes: Int) {
     self.app = app
@@ -20,6 +22,7 @@ struct StorefrontResponder: HTTPResponder {
     while prefix.hasSuffix("/") { prefix.removeLast() }
     self.prefix = prefix
     self.maxBodyBytes = maxBodyBytes
+    self.throttle = RequestThrottle(app.config.throttle)
   }
 
   func respond(to request: HTTPRequest) -> HTTPReply {
@@ -59,6 +62,7 @@ struct StorefrontResponder: HTTPResponder {
       do {
         let (user, token) = try await authenticate(header)
         try authorize(route.permission, user)
+        if let refusal = throttle.refusal(route.permission, request, user) { return refusal }
         if let notAllowed { throw APIError.methodNotAllowed(request.method, allowed: notAllowed) }
         if request.method == .OPTIONS { return options(route, path: path) }
         return try await route.handle(

@@ -2,18 +2,23 @@ import EventHTTP
 import JSON
 
 /// `/users/...`: register, login, logout, logout-all.
+///
+/// Register and login watch their client: a hash still queued when it disconnects is dropped
+/// (no user, no token). A full hashing queue answers 503 with `Retry-After: 1`.
 enum AuthRoutes {
   static func register(into router: inout Router<APIRoute>) {
     router.add(
       .POST, "/users/register/",
       APIRoute("Register", .noCredentials, watchesClient: true) { call in
-        let user = try await call.app.shop.auth.register(try call.body())
+        let user = try await call.app.shop.auth.register(
+          try call.body(), isAbandoned: call.isAbandoned)
         return JSONResponse.make(201, user.registrationJSON)
       })
     router.add(
       .POST, "/users/login/",
       APIRoute("Login", .noCredentials, watchesClient: true) { call in
-        let login = try await call.app.shop.auth.login(try call.body())
+        let login = try await call.app.shop.auth.login(
+          try call.body(), isAbandoned: call.isAbandoned)
         return JSONResponse.make(200, login.json)
       })
     router.add(
@@ -28,5 +33,13 @@ enum AuthRoutes {
         try await call.app.shop.auth.logoutAll(user: call.caller)
         return JSONResponse.make(200, .object(["message": .string("Logged out of all sessions")]))
       })
+  }
+}
+
+extension RouteCall {
+  /// Whether the client went away (always false for routes that do not watch it).
+  var isAbandoned: @Sendable () -> Bool {
+    let client = client
+    return { client?.isGone == true }
   }
 }
