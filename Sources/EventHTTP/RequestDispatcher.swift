@@ -200,14 +200,14 @@ public final class RequestDispatcher: @unchecked Sendable {
     if !loop.inLoopThread { stats.repliesOffLoop.add(1, ordering: .relaxed) }
     let raw = exchange.handle.raw
     let status = response.status
-    // A HEAD reply has the GET's headers and no body; evhttp adds no Content-Length for it
-    // (evhttp_response_needs_body), so it is given here.
-    let bodiless = exchange.method == .HEAD || status == 204 || status == 304 || status < 200
+    // Content-Length is given here for every reply that may have one: evhttp adds none to a
+    // HEAD reply (evhttp_response_needs_body), which has the GET's headers and no body, nor
+    // to an HTTP/1.0 reply without keep-alive.
+    let noContent = status == 204 || status == 304 || status < 200
+    let bodiless = exchange.method == .HEAD || noContent
     if let headers = evhttp_request_get_output_headers(raw) {
       for field in response.headers { evhttp_add_header(headers, field.name, field.value) }
-      if exchange.method == .HEAD, status != 204, status != 304, status >= 200 {
-        evhttp_add_header(headers, "Content-Length", String(response.body.count))
-      }
+      if !noContent { evhttp_add_header(headers, "Content-Length", String(response.body.count)) }
       if closing { evhttp_add_header(headers, "Connection", "close") }
     }
     if !bodiless, !response.body.isEmpty, let buffer = evhttp_request_get_output_buffer(raw) {
