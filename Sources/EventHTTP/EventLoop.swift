@@ -20,7 +20,9 @@ public final class EventLoop: @unchecked Sendable {
   private let jobs = Mutex<[Job]>([])
   private let threadID = Atomic<UInt>(0)
   private var wakeEvent: OpaquePointer?
-  private var thread: Thread?
+  /// Set by ``start()`` (the loop holds no reference to its thread: the thread's closure
+  /// holds the loop until the loop returns, and no cycle outlives it).
+  private let started = Atomic<Bool>(false)
   private let finished = Mutex<Bool>(false)
   private let finishedCondition = NSCondition()
   /// Cleanups run on the loop thread after the loop returns, before the base is freed.
@@ -99,6 +101,8 @@ public final class EventLoop: @unchecked Sendable {
 
   /// Starts the loop on a new thread named `storefront-loop-<index>`.
   public func start() {
+    started.store(true, ordering: .releasing)
+    let name = "storefront-loop-\(index)"
     let thread = Thread { [self] in
       markLoopThread()
       event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY)
@@ -112,9 +116,8 @@ public final class EventLoop: @unchecked Sendable {
       finishedCondition.broadcast()
       finishedCondition.unlock()
     }
-    thread.name = "storefront-loop-\(index)"
+    thread.name = name
     thread.stackSize = 1 << 20
-    self.thread = thread
     thread.start()
   }
 
@@ -123,7 +126,7 @@ public final class EventLoop: @unchecked Sendable {
 
   /// Blocks until the loop thread has returned and run its cleanups.
   public func waitUntilStopped() {
-    guard thread != nil else { return }
+    guard started.load(ordering: .acquiring) else { return }
     finishedCondition.lock()
     while !finished.withLock({ $0 }) { finishedCondition.wait() }
     finishedCondition.unlock()

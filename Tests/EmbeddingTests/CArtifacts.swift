@@ -28,11 +28,15 @@ struct CArtifacts: Sendable {
     let output = NSTemporaryDirectory() + "storefront-embedding-\(getpid())"
     try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
     let host = output + "/host"
+    // Under scripts/sanitize the library carries a sanitizer runtime: the C programs are
+    // built with the toolchain's clang and the same -fsanitize flag.
+    let sanitize = ProcessInfo.processInfo.environment["STOREFRONT_SANITIZE_CFLAGS"] ?? ""
+    let compiler = sanitize.isEmpty ? "cc" : "clang"
+    var makeArguments = ["make", "-s", "STOREFRONT_LIB_DIR=\(EmbeddingPaths.binDir)", "OUT=\(host)"]
+    if !sanitize.isEmpty { makeArguments += ["CC=\(compiler)", "EXTRA_CFLAGS=\(sanitize)"] }
     // The example's own Makefile, as the README tells a user to run it.
     let make = try ChildProcess.run(
-      "/usr/bin/env",
-      ["make", "-s", "STOREFRONT_LIB_DIR=\(EmbeddingPaths.binDir)", "OUT=\(host)"],
-      directory: EmbeddingPaths.exampleHostDir)
+      "/usr/bin/env", makeArguments, directory: EmbeddingPaths.exampleHostDir)
     guard make.status == 0 else {
       throw TestError("make failed (\(make.status)):\n\(make.stdout)\n\(make.stderr)")
     }
@@ -40,11 +44,11 @@ struct CArtifacts: Sendable {
     let cc = try ChildProcess.run(
       "/usr/bin/env",
       [
-        "cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-I\(EmbeddingPaths.includeDir)",
+        compiler, "-std=c11", "-Wall", "-Wextra", "-Werror", "-I\(EmbeddingPaths.includeDir)",
         EmbeddingPaths.badCallsSource, "-o", badCalls, "-L\(EmbeddingPaths.binDir)",
         "-lstorefront-embed", "-levent", "-levent_pthreads", "-lpthread",
         "-Wl,-rpath,\(EmbeddingPaths.binDir)",
-      ])
+      ] + sanitize.split(separator: " ").map(String.init))
     guard cc.status == 0 else {
       throw TestError("cc bad_calls.c failed (\(cc.status)):\n\(cc.stdout)\n\(cc.stderr)")
     }
