@@ -13,7 +13,7 @@ public final class RequestDispatcher: @unchecked Sendable {
   public let http: OpaquePointer
   let responder: any HTTPResponder
   let stats: HTTPStats
-  let observer: (@Sendable (AccessRecord) -> Void)?
+  let observer: AccessLog?
   let maxBodyBytes: Int
   let maxConnections: Int
   private var connections = Set<OpaquePointer>()
@@ -27,8 +27,7 @@ public final class RequestDispatcher: @unchecked Sendable {
   ///   - maxConnections: at this many open connections the loop's listeners pause accepting.
   public init(
     loop: EventLoop, http: OpaquePointer, responder: any HTTPResponder, stats: HTTPStats,
-    maxBodyBytes: Int, maxConnections: Int = .max,
-    observer: (@Sendable (AccessRecord) -> Void)? = nil
+    maxBodyBytes: Int, maxConnections: Int = .max, observer: AccessLog? = nil
   ) {
     self.loop = loop
     self.http = http
@@ -130,10 +129,9 @@ public final class RequestDispatcher: @unchecked Sendable {
     stats.inFlight.subtract(1, ordering: .relaxed)
     if let observer {
       let elapsed = (DispatchTime.now().uptimeNanoseconds - started) / 1000
-      observer(
-        AccessRecord(
-          method: method, path: path, status: response.status, bytes: response.body.count,
-          microseconds: Int(elapsed), loop: loop.index))
+      observer.record(
+        method: method, path: path, status: response.status, bodyBytes: response.body.count,
+        microseconds: Int(elapsed), loop: loop.index)
     }
   }
 
