@@ -9,7 +9,11 @@ enum AccessLogTimestamp {
   /// The current wall-clock second (coarse clock: the line shows whole seconds).
   static func nowSeconds() -> Int {
     var now = timespec()
-    clock_gettime(CLOCK_REALTIME_COARSE, &now)
+    #if os(Linux)
+      clock_gettime(CLOCK_REALTIME_COARSE, &now)
+    #else
+      clock_gettime(CLOCK_REALTIME, &now)
+    #endif
     return now.tv_sec
   }
 

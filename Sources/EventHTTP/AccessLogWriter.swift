@@ -40,6 +40,9 @@ public final class AccessLogWriter: Sendable {
     var flushCompleted = 0
     var waiters: [(ticket: Int, done: DispatchSemaphore)] = []
     var stopping = false
+    /// `flushCompleted` when a flush last timed out: while it has not moved since, the writer
+    /// is stuck in a write and later flushes wait only briefly.
+    var stuckAt: Int?
   }
 
   /// Starts the writer thread on `fileDescriptor`.
@@ -96,33 +99,45 @@ public final class AccessLogWriter: Sendable {
   /// recorded before the call is written. Returns `false` on timeout (the descriptor blocks).
   public func flushBlocking(timeout: Duration) -> Bool {
     let done = DispatchSemaphore(value: 0)
-    let ticket = state.withLock { state in
-      state.flushRequested += 1
-      state.waiters.append((state.flushRequested, done))
-      return state.flushRequested
-    }
-    wake.signal()
+    let (ticket, timeout) = requestFlush(timeout: timeout, waiter: done)
     if done.wait(timeout: .now() + .nanoseconds(timeout.nanoseconds)) == .success { return true }
     return state.withLock { state in
       state.waiters.removeAll { $0.ticket == ticket && $0.done === done }
-      return state.flushCompleted >= ticket
+      return flushEnded(ticket, &state)
     }
   }
 
   /// Like ``flushBlocking(timeout:)``, suspending instead of blocking.
   public func flush(timeout: Duration) async -> Bool {
-    let ticket = state.withLock { state in
-      state.flushRequested += 1
-      return state.flushRequested
-    }
-    wake.signal()
+    let (ticket, timeout) = requestFlush(timeout: timeout, waiter: nil)
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
     while state.withLock({ $0.flushCompleted }) < ticket {
-      if clock.now >= deadline { return false }
+      if clock.now >= deadline { return state.withLock { flushEnded(ticket, &$0) } }
       try? await Task.sleep(for: .milliseconds(2))
     }
     return true
+  }
+
+  /// Takes a flush ticket and wakes the writer; shortens `timeout` to 100 ms while the writer
+  /// is stuck since an earlier flush timed out (a blocked descriptor).
+  private func requestFlush(
+    timeout: Duration, waiter: DispatchSemaphore?
+  ) -> (ticket: Int, timeout: Duration) {
+    let (ticket, stuck) = state.withLock { state in
+      state.flushRequested += 1
+      if let waiter { state.waiters.append((state.flushRequested, waiter)) }
+      return (state.flushRequested, state.stuckAt == state.flushCompleted)
+    }
+    wake.signal()
+    return (ticket, stuck ? min(timeout, .milliseconds(100)) : timeout)
+  }
+
+  /// After a flush's wait ran out: whether it completed after all; remembers a stuck writer.
+  private func flushEnded(_ ticket: Int, _ state: inout State) -> Bool {
+    if state.flushCompleted >= ticket { return true }
+    state.stuckAt = state.flushCompleted
+    return false
   }
 
   /// Writes what is waiting, then ends the writer thread (at most `timeout`; `false` when the

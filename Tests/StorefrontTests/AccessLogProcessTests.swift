@@ -127,6 +127,22 @@ import Testing
     #expect(lines.count + dropped.reduce(0, +) == requests)
   }
 
+  @Test func aStderrNobodyEverReadsDoesNotKeepTheServerFromStopping() async throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.path
+    let server = try await ClientThreads.one {
+      try PipedServeProcess(
+        dataDir: path + "/data", workDirectory: path, environment: Self.shippedLogging)
+    }
+    // ~200 KB of lines: the pipe (64 KiB) is full and the writer blocked in write(2).
+    try await Self.burst(
+      port: server.port, clients: 4, perClient: 500, path: { _, _ in "/api/health/" },
+      status: { _, _ in 200 })
+    // The shutdown's flushes give up (bounded) instead of waiting for a reader forever.
+    let status = try await ClientThreads.one { try server.stop() }
+    #expect(status == 0)
+  }
+
   @Test func passwordsTokensAndQueriesNeverReachTheLog() async throws {
     let directory = try TemporaryDirectory()
     let path = directory.path
