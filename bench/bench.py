@@ -8,11 +8,13 @@
   bench.py capture SCENARIO URL STATE DIR   write the floor's bodies; print the floor's arguments
   bench.py requests SCENARIO STATE FILE     write the wrk request table (see bench/wrk.lua)
   bench.py table RESULTS_JSONL              print the Markdown table (medians of the runs)
+  bench.py log-summary SERVER_LOG           access lines, reported drops, bytes (a JSON fragment)
 """
 import http.client
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import sys
@@ -218,29 +220,35 @@ def ms(us):
 def table(results_path):
     rows = {}
     order = []
+    floors = {}
     with open(results_path) as f:
         for line in f:
             r = json.loads(line)
-            key = (r["scenario"], r["workers"])
+            if r.get("kind") != "rss" and r.get("kind") != "log" and r["target"] == "floor":
+                floors.setdefault((r["scenario"], r["workers"]), []).append(r)
+                continue
+            key = (r["scenario"], r["workers"], r.get("logs", "quiet"))
             if key not in rows:
-                rows[key] = {"server": [], "floor": [], "extra": {}, "rss_kib": None}
+                rows[key] = {"server": [], "extra": {}, "rss_kib": None, "log": None}
                 order.append(key)
             row = rows[key]
             if r.get("kind") == "rss":
                 row["rss_kib"] = r["rss_kib"]
-                continue
-            row[r["target"]].append(r)
-    out = ["| scenario | workers | req/s | p50 ms | p99 ms | p99.9 ms | errors | RSS MiB "
+            elif r.get("kind") == "log":
+                row["log"] = r
+            else:
+                row["server"].append(r)
+    out = ["| scenario | workers | logs | req/s | p50 ms | p99 ms | p99.9 ms | errors | CPU us/req | RSS MiB "
            "| floor req/s | floor p99 ms | rps ratio | p99 ratio | notes |",
-           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+           "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     problems = []
     summary = {}
     for key in order:
-        scenario, workers = key
+        scenario, workers, logs = key
         row = rows[key]
-        server, floor = row["server"], row["floor"]
+        server, floor = row["server"], floors.get((scenario, workers), [])
         if not server:
-            problems.append(f"{scenario}/{workers}: no server result")
+            problems.append(f"{scenario}/{workers}/{logs}: no server result")
             continue
 
         def med(runs, field):
@@ -259,13 +267,18 @@ def table(results_path):
                 errors += h["failed"] + h["closed"]
         if len(notes) > 1:
             notes = notes[-1:]  # the last run's; all runs are in the JSONL
+        log = row["log"]
+        if log and (log["access_lines"] or log["dropped"]):
+            notes.append(f"{log['access_lines']:,} access lines, {log['dropped']:,} dropped")
         rps, p50, p99, p999 = (med(server, f) for f in ("rps", "p50_us", "p99_us", "p999_us"))
+        cpu = cpu_per_request(server)
         frps, fp99 = med(floor, "rps"), med(floor, "p99_us")
         rss = row["rss_kib"]
-        summary[key] = {"rps": rps, "p99": p99, "frps": frps, "fp99": fp99, "errors": errors,
+        summary[key] = {"rps": rps, "p99": p99, "frps": frps, "fp99": fp99, "errors": errors, "cpu": cpu,
                         "rss_kib": rss, "hold": next((x["hold"] for x in reversed(server) if "hold" in x), None)}
         out.append("| " + " | ".join([
-            scenario, str(workers), f"{rps:,.0f}", ms(p50), ms(p99), ms(p999), str(errors),
+            scenario, str(workers), logs, f"{rps:,.0f}", ms(p50), ms(p99), ms(p999), str(errors),
+            f"{cpu:.2f}" if cpu else "-",
             f"{rss / 1024:.1f}" if rss else "?",
             f"{frps:,.0f}" if frps else "-", ms(fp99) if fp99 else "-",
             f"{rps / frps:.2f}" if frps else "-", f"{p99 / fp99:.2f}" if fp99 else "-",
@@ -276,6 +289,33 @@ def table(results_path):
     if problems:
         print("\n".join(problems), file=sys.stderr)
         sys.exit(1)
+
+
+ACCESS_LINE = re.compile(rb"^\S+ \w+ \S*: \[\w+\] [A-Z]+ \S+ \d{3} \d+B \d+us loop=\d+$")
+DROPPED = re.compile(rb"access log: dropped (\d+) lines")
+
+
+def log_summary(path):
+    """Counts what a server wrote: access lines, lines it reported dropped, bytes."""
+    lines = dropped = size = 0
+    with open(path, "rb") as f:
+        for line in f:
+            size += len(line)
+            line = line.rstrip(b"\n")
+            if ACCESS_LINE.match(line):
+                lines += 1
+            else:
+                m = DROPPED.search(line)
+                if m:
+                    dropped += int(m.group(1))
+    print(f'"access_lines": {lines}, "dropped": {dropped}, "log_bytes": {size}')
+
+
+def cpu_per_request(runs):
+    """Median over the runs of the process's CPU time (all threads) per request, in us."""
+    values = [x["cpu_seconds"] * 1e6 / x["wrk"]["requests"] for x in runs
+              if x.get("wrk") and x["wrk"]["requests"] and "cpu_seconds" in x]
+    return statistics.median(values) if values else None
 
 
 def errors_of(r):
@@ -298,44 +338,58 @@ def login_extra(wrk_output):
 
 
 def goals(summary, fsync):
-    """Issue 6's goals against this run's rows (ratios to the floor of the same run)."""
-    lines = ["| goal (issue 6) | measured | met |", "| --- | --- | --- |"]
+    """Issue 6's goals against this run's rows (ratios to the floor of the same run), on the
+    shipped-defaults rows when measured; and the access log's goal (defaults within 5% of quiet
+    logs, same run) when both were measured."""
+    lines = ["| goal | measured | met |", "| --- | --- | --- |"]
+    modes = [m for m in ("default", "quiet", "noaccess") if any(k[2] == m for k in summary)]
+    main_mode = modes[0] if modes else "default"
+    issue6 = {(k[0], k[1]): v for k, v in summary.items() if k[2] == main_mode}
+    suffix = f" ({main_mode} logs)"
 
     def ratio(key):
-        r = summary.get(key)
+        r = issue6.get(key)
         return (r["rps"] / r["frps"]) if r and r["frps"] else None
 
     def add(goal, measured, met):
         lines.append(f"| {goal} | {measured} | {'yes' if met else '**no**'} |")
 
-    c = summary.get(("catalog", 1))
+    c = issue6.get(("catalog", 1))
     if c and c["frps"]:
         rr, pr = c["rps"] / c["frps"], c["p99"] / c["fp99"]
-        add("catalog, 1 worker: >= 0.90 of floor req/s, p99 <= 1.5x floor's",
+        add("catalog, 1 worker: >= 0.90 of floor req/s, p99 <= 1.5x floor's" + suffix,
             f"{rr:.2f}, p99 {pr:.2f}x", rr >= 0.90 and pr <= 1.5)
     for name, target in (("categories", 0.90), ("order-create", 0.25), ("my-orders", 0.50)):
         r = ratio((name, 1))
         if r is None:
             continue
-        label = f"{name}, 1 worker: >= {target:.2f} of floor req/s"
+        label = f"{name}, 1 worker: >= {target:.2f} of floor req/s" + suffix
         if name == "order-create":
-            label = f"order-create, fsync always, 1 worker: >= {target:.2f}"
+            label = f"order-create, fsync always, 1 worker: >= {target:.2f}" + suffix
             if fsync != "always":
                 add(label, f"{r:.2f} (measured with fsync {fsync}: not comparable)", False)
                 continue
         add(label, f"{r:.2f}", r >= target)
-    for key in sorted(k for k in summary if k[0] == "login-storm"):
-        r = summary[key]
-        add(f"login-storm ({key[1]} worker{'s' if key[1] != 1 else ''}): catalog p99 < 5 ms",
+    for key in sorted(k for k in issue6 if k[0] == "login-storm"):
+        r = issue6[key]
+        add(f"login-storm ({key[1]} worker{'s' if key[1] != 1 else ''}): catalog p99 < 5 ms" + suffix,
             f"{r['p99'] / 1000:.2f} ms", r["p99"] < 5000)
-    for key in sorted(k for k in summary if k[0] == "connections"):
-        r, h = summary[key], summary[key]["hold"]
+    for key in sorted(k for k in issue6 if k[0] == "connections"):
+        r, h = issue6[key], issue6[key]["hold"]
         if not h:
             continue
         rss = (r["rss_kib"] or 0) / 1024
-        add(f"connections ({key[1]} worker{'s' if key[1] != 1 else ''}): every idle connection held, 0 errors, RSS < 300 MiB",
+        add(f"connections ({key[1]} worker{'s' if key[1] != 1 else ''}): every idle connection held, 0 errors, RSS < 300 MiB" + suffix,
             f"held {h['held']}/{h['wanted']}, errors {r['errors']}, RSS {rss:.1f} MiB",
             h["held"] == h["wanted"] and r["errors"] == 0 and rss < 300)
+    for (scenario, workers, logs), r in summary.items():
+        q = summary.get((scenario, workers, "quiet"))
+        if logs != "default" or not q or scenario not in ("catalog", "categories", "health"):
+            continue
+        rr = r["rps"] / q["rps"]
+        cpu = f"; CPU/req {r['cpu'] / q['cpu']:.3f}x" if r.get("cpu") and q.get("cpu") else ""
+        add(f"{scenario}, {workers} worker{'s' if workers != 1 else ''}: default logs >= 0.95 of quiet logs req/s",
+            f"{rr:.3f} ({r['rps']:,.0f} / {q['rps']:,.0f}){cpu}", rr >= 0.95)
     return lines
 
 
@@ -361,6 +415,8 @@ def main(argv):
         login_extra(*args)
     elif command == "table":
         table(*args)
+    elif command == "log-summary":
+        log_summary(*args)
     else:
         raise SystemExit(__doc__)
 

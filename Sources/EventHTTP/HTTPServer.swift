@@ -20,16 +20,18 @@ public final class HTTPServer: Sendable {
   private let dispatchers: [RequestDispatcher]
   private let boundPort = Atomic<Int>(0)
   private let state = Mutex<State>(.idle)
+  /// Written out (closed) by ``shutdown(timeout:)`` once the loops stopped.
+  private let observer: AccessLog?
 
   private enum State { case idle, running, stopped }
 
   /// Creates the loops and their evhttp instances; nothing listens until ``start()``.
   public init(
-    options: HTTPServerOptions, responder: any HTTPResponder,
-    observer: (@Sendable (AccessRecord) -> Void)? = nil
+    options: HTTPServerOptions, responder: any HTTPResponder, observer: AccessLog? = nil
   ) throws {
     precondition(options.workers >= 1, "workers must be at least 1")
     self.options = options
+    self.observer = observer
     var loops: [EventLoop] = []
     var dispatchers: [RequestDispatcher] = []
     let perLoopConnections = max(
@@ -132,6 +134,7 @@ public final class HTTPServer: Sendable {
     }
     for loop in loops { loop.stop() }
     for loop in loops { await Self.waitOffThread(loop) }
+    await observer?.close(timeout: .seconds(5))
     return drained
   }
 

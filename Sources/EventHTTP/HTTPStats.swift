@@ -14,14 +14,3 @@ public final class HTTPStats: Sendable {
 
   public init() {}
 }
-
-/// What the access log needs about one finished request.
-public struct AccessRecord: Sendable {
-  public var method: HTTPMethod
-  public var path: String
-  public var status: Int
-  public var bytes: Int
-  public var microseconds: Int
-  /// The index of the loop that served the request.
-  public var loop: Int
-}

@@ -13,7 +13,7 @@ public final class RequestDispatcher: @unchecked Sendable {
   public let http: OpaquePointer
   let responder: any HTTPResponder
   let stats: HTTPStats
-  let observer: (@Sendable (AccessRecord) -> Void)?
+  let observer: AccessLog?
   let maxBodyBytes: Int
   let maxConnections: Int
   let framing: RequestFraming?
@@ -36,7 +36,7 @@ public final class RequestDispatcher: @unchecked Sendable {
   public init(
     loop: EventLoop, http: OpaquePointer, responder: any HTTPResponder, stats: HTTPStats,
     maxBodyBytes: Int, maxConnections: Int = .max, framing: RequestFraming? = nil,
-    observer: (@Sendable (AccessRecord) -> Void)? = nil
+    observer: AccessLog? = nil
   ) {
     self.loop = loop
     self.http = http
@@ -222,10 +222,9 @@ public final class RequestDispatcher: @unchecked Sendable {
     stats.inFlight.subtract(1, ordering: .relaxed)
     if let observer {
       let elapsed = (DispatchTime.now().uptimeNanoseconds - exchange.started) / 1000
-      observer(
-        AccessRecord(
-          method: exchange.method, path: exchange.path, status: status,
-          bytes: response.body.count, microseconds: Int(elapsed), loop: loop.index))
+      observer.record(
+        method: exchange.method, path: exchange.path, status: status,
+        bodyBytes: response.body.count, microseconds: Int(elapsed), loop: loop.index)
     }
   }
 

@@ -15,6 +15,8 @@ final class Attachment: @unchecked Sendable {
   let dispatcher: RequestDispatcher
   let gate = ReplyGate()
   let stats = HTTPStats()
+  /// The attachment's access lines (`nil` when `log.access_level` is filtered out).
+  let accessLog: AccessLog?
   private let lock = Mutex<State>(State())
 
   private struct State {
@@ -27,12 +29,13 @@ final class Attachment: @unchecked Sendable {
     app: StorefrontApp, logger: Logger, base: OpaquePointer, http: OpaquePointer, prefix: String
   ) throws {
     loop = try EventLoop(adopting: base)
+    let accessLog = StorefrontMount.accessObserver(config: app.config, logger: logger, loops: 1)
+    self.accessLog = accessLog
     dispatcher = RequestDispatcher(
       loop: loop, http: http,
       responder: GatedResponder(
         inner: StorefrontMount.responder(app: app, prefix: prefix), gate: gate),
-      stats: stats, maxBodyBytes: app.config.limits.maxBodyBytes,
-      observer: StorefrontMount.accessObserver(config: app.config, logger: logger))
+      stats: stats, maxBodyBytes: app.config.limits.maxBodyBytes, observer: accessLog)
   }
 
   /// Removes the generic callback and starts watching the in-flight count; `report` runs once
@@ -51,8 +54,9 @@ final class Attachment: @unchecked Sendable {
     lock.withLock { $0.watcher = watcher }
   }
 
-  /// For `storefront_close`: stops a pending drain report and parks handlers still running.
-  /// Never touches the evhttp (the host has freed it by now).
+  /// For `storefront_close`: stops a pending drain report, parks handlers still running and
+  /// writes out the access lines (blocking, bounded). Never touches the evhttp (the host has
+  /// freed it by now).
   func abandon() {
     gate.close()
     let watcher = lock.withLock { state in
@@ -60,5 +64,6 @@ final class Attachment: @unchecked Sendable {
       return state.watcher
     }
     watcher?.cancel()
+    accessLog?.closeBlocking(timeout: .seconds(5))
   }
 }

@@ -121,10 +121,12 @@ final class EmbeddedStorefront: Sendable {
     let config = app.config
     let server: HTTPServer
     do {
+      let options = StorefrontMount.httpOptions(config: config)
       server = try HTTPServer(
-        options: StorefrontMount.httpOptions(config: config),
+        options: options,
         responder: StorefrontMount.responder(app: app, prefix: StorefrontServer.prefix),
-        observer: StorefrontMount.accessObserver(config: config, logger: logger))
+        observer: StorefrontMount.accessObserver(
+          config: config, logger: logger, loops: options.workers))
       try server.start()
     } catch {
       throw CAPIError.classify(error, context: "storefront_serve")
@@ -163,7 +165,10 @@ final class EmbeddedStorefront: Sendable {
     case .idle, .attaching:
       break
     }
-    defer { stopPipe.close() }
+    defer {
+      stopPipe.close()
+      StorefrontMount.flushLogs()
+    }
     do {
       try blockingAwait { [app] in try await app.close() }
     } catch {

@@ -12,15 +12,16 @@ final class HostProcess {
   let stderrPath: String
   private let scratch: TemporaryDirectory
 
-  /// Starts `host 0 dataDir` and waits for its "listening on 127.0.0.1:<port>" line.
-  init(dataDir: String) throws {
+  /// Starts `host 0 dataDir` (with ``ChildProcess/environment(_:)`` plus `environment`) and
+  /// waits for its "listening on 127.0.0.1:<port>" line.
+  init(dataDir: String, environment: [String: String] = [:]) throws {
     let artifacts = try CArtifacts.get()
     scratch = try TemporaryDirectory("storefront-host")
     stderrPath = scratch.path + "/stderr"
     _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
     process.executableURL = URL(fileURLWithPath: artifacts.host)
     process.arguments = ["0", dataDir]
-    process.environment = ChildProcess.environment()
+    process.environment = ChildProcess.environment(environment)
     let output = Pipe()
     process.standardOutput = output
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))

@@ -45,6 +45,7 @@ struct BenchSmokeTests {
     #expect(status == 0)
     #expect(out.contains("--scenarios"))
     #expect(out.contains("--smoke"))
+    #expect(out.contains("--quiet-logs"))
   }
 
   @Test(
@@ -60,13 +61,15 @@ struct BenchSmokeTests {
     let (status, out, err) = try Self.run(arguments)
     #expect(status == 0, "bench/run --smoke failed:\n\(err.suffix(4000))")
     let lines = out.split(separator: "\n")
-    #expect(lines.contains { $0.hasPrefix("| scenario | workers | req/s |") }, "no table:\n\(out)")
+    #expect(
+      lines.contains { $0.hasPrefix("| scenario | workers | logs | req/s |") }, "no table:\n\(out)")
     for scenario in [
       "health", "catalog", "categories", "order-create", "my-orders", "mixed", "login-storm",
       "connections",
     ] {
       #expect(
-        lines.contains { $0.hasPrefix("| \(scenario) | 1 |") }, "no row for \(scenario):\n\(out)")
+        lines.contains { $0.hasPrefix("| \(scenario) | 1 | default |") },
+        "no row for \(scenario):\n\(out)")
     }
     #expect(err.contains("smoke: ok"))
   }

@@ -44,10 +44,16 @@ public enum StorefrontMount {
     LoggingSetup.logger(label, config: config)
   }
 
-  /// The access-log observer for `log.access_level`, or `nil` when that level is filtered out.
+  /// The access log for `log.access_level` on `loops` loops (1 for a host's evhttp), or `nil`
+  /// when that level is filtered out. An ``HTTPServer`` closes it in its shutdown; on a host's
+  /// loop, call ``AccessLog/closeBlocking(timeout:)`` once the loop no longer serves.
   public static func accessObserver(
-    config: StorefrontConfig, logger: Logger
-  ) -> (@Sendable (AccessRecord) -> Void)? {
-    StorefrontServer.accessObserver(config: config, logger: logger)
+    config: StorefrontConfig, logger: Logger, loops: Int
+  ) -> AccessLog? {
+    StorefrontServer.accessObserver(config: config, logger: logger, loops: loops)
   }
+
+  /// Waits (bounded) until every line logged so far is written to standard error; blocks the
+  /// calling thread (for C hosts' threads, e.g. in `storefront_close`).
+  public static func flushLogs() { LoggingSetup.flushBlocking() }
 }

@@ -10,6 +10,12 @@ public enum StorefrontServer {
   /// Opens the data directory, serves until SIGINT/SIGTERM, drains in-flight requests
   /// (bounded by `limits.shutdown_timeout_seconds`), closes the log; returns the exit code.
   public static func run(config: StorefrontConfig) async throws -> Int32 {
+    let status = try await serve(config: config)
+    await LoggingSetup.flush()
+    return status
+  }
+
+  private static func serve(config: StorefrontConfig) async throws -> Int32 {
     let logger = LoggingSetup.logger("storefront", config: config)
     // A client that resets its connection must not kill the process through a write.
     signal(SIGPIPE, SIG_IGN)
@@ -23,14 +29,17 @@ public enum StorefrontServer {
       return 1
     }
     let server: HTTPServer
+    let options = httpOptions(config)
+    let accessLog = accessObserver(config: config, logger: logger, loops: options.workers)
     do {
       server = try HTTPServer(
-        options: httpOptions(config),
+        options: options,
         responder: StorefrontResponder(
           app: app, prefix: prefix, maxBodyBytes: config.limits.maxBodyBytes),
-        observer: accessObserver(config: config, logger: logger))
+        observer: accessLog)
       try server.start()
     } catch {
+      await accessLog?.close(timeout: .seconds(1))
       logger.critical("cannot start the HTTP server: \(error)")
       try? await app.close()
       return 1
@@ -85,18 +94,10 @@ public enum StorefrontServer {
       maxInflightBodyBytes: config.limits.maxInflightBodyBytes)
   }
 
-  /// One access line per request at `log.access_level`: method, path (no query), status,
-  /// bytes, microseconds, loop. Never headers or bodies.
-  static func accessObserver(
-    config: StorefrontConfig, logger: Logger
-  ) -> (@Sendable (AccessRecord) -> Void)? {
-    let level = config.log.accessLevel
-    guard level >= logger.logLevel else { return nil }
-    return { record in
-      logger.log(
-        level: level,
-        "\(record.method.rawValue) \(record.path) \(record.status) \(record.bytes)B \(record.microseconds)us loop=\(record.loop)"
-      )
-    }
+  /// One access line per request at `log.access_level` (see ``AccessLogFormat``): method,
+  /// path (no query), status, body bytes, microseconds, loop; never headers or bodies. `nil`
+  /// when `log.level` filters that level out. ``HTTPServer/shutdown(timeout:)`` writes it out.
+  static func accessObserver(config: StorefrontConfig, logger: Logger, loops: Int) -> AccessLog? {
+    LoggingSetup.accessLog(config: config, logger: logger, loops: loops)
   }
 }
