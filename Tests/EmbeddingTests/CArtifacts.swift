@@ -32,7 +32,9 @@ struct CArtifacts: Sendable {
     // built with the toolchain's clang and the same -fsanitize flag.
     let sanitize = ProcessInfo.processInfo.environment["STOREFRONT_SANITIZE_CFLAGS"] ?? ""
     let compiler = sanitize.isEmpty ? "cc" : "clang"
-    var makeArguments = ["make", "-s", "STOREFRONT_LIB_DIR=\(EmbeddingPaths.binDir)", "OUT=\(host)"]
+    var makeArguments = [
+      "make", "-s", "STOREFRONT_LIB_DIR=\(EmbeddingPaths.binDir)", "OUT=\(host)",
+    ]
     if !sanitize.isEmpty { makeArguments += ["CC=\(compiler)", "EXTRA_CFLAGS=\(sanitize)"] }
     // The example's own Makefile, as the README tells a user to run it.
     let make = try ChildProcess.run(

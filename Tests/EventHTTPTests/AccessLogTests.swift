@@ -73,7 +73,8 @@ import Testing
         } else {
           #expect(missing.insert(path).inserted, "two lines for \(path)")
           #expect(match.output[3].substring == "404")
-          #expect(match.output[4].substring == "7")  // "missing"
+          // EchoResponder's body: "missing GET <path>".
+          #expect(match.output[4].substring == Substring(String("missing GET \(path)".utf8.count)))
         }
         #expect(["0", "1"].contains(String(match.output[6].substring!)))
       } else {
@@ -169,9 +170,10 @@ import Testing
     let long = "/" + String(repeating: "a", count: 5000)
     try await ClientThreads.one {
       let connection = try TestConnection(port: port)
-      // Raw bytes on the request line: quote, backslash, DEL, UTF-8, a percent-encoded newline.
+      // Raw bytes on the request line: quote, backslash, UTF-8, a percent-encoded newline.
+      // (Control bytes and DEL never get this far: the framing guard refuses them.)
       try connection.send(
-        Array("GET /q\"b\\c".utf8) + [0x7F, 0xC3, 0xA9]
+        Array("GET /q\"b\\c".utf8) + [0xC3, 0xA9]
           + Array("%0A?token=SECRET1 HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
       #expect(try connection.readResponse().status == 404)
       #expect(try connection.request("GET", "/now?password=SECRET2").status == 200)
@@ -185,7 +187,7 @@ import Testing
       $0.wholeMatch(of: Self.accessLine).map { String($0.output[2].substring!) }
     }
     #expect(paths.count == 3)
-    #expect(paths.first == #"/q\x22b\x5Cc\x7F\xC3\xA9%0A"#)
+    #expect(paths.first == #"/q\x22b\x5Cc\xC3\xA9%0A"#)
     #expect(paths.dropFirst().first == "/now")
     #expect(
       paths.last == "/" + String(repeating: "a", count: AccessLogFormat.maximumPathBytes - 4)

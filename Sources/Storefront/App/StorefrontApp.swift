@@ -49,6 +49,8 @@ public final class StorefrontApp: Sendable {
     let onUnrecoverable =
       unrecoverableWriteFailure ?? { message in
         logger.critical("\(message)")
+        // Log lines are written by a thread of their own: out before the process goes.
+        LoggingSetup.flushBlocking()
         _exit(70)
       }
     let log = try EventLog<ShopEvent>.open(
