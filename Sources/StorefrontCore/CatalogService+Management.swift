@@ -158,7 +158,9 @@ extension CatalogService {
     if !changes.isEmpty {
       events.append(.variantUpdated(productId: productId, variantId: variantId, changes))
     }
-    if change != 0 { events.append(.stockAdjusted(StockDelta(variantId: variantId, delta: change))) }
+    if change != 0 {
+      events.append(.stockAdjusted(StockDelta(variantId: variantId, delta: change)))
+    }
     if events.isEmpty { return current }
     // A decrease is held like an order's stock, so orders meanwhile cannot take it.
     let held = max(-change, 0)

@@ -17,9 +17,9 @@ public struct IdempotencyState: Sendable {
   }
 
   public internal(set) var records: [Scope: IdempotencyRecord] = [:]
-  /// Scopes in recording order, for expiry from the oldest (may name scopes recorded again
-  /// since, or already gone: each is checked against `records`).
-  private var recordingOrder: [Scope] = []
+  /// Scopes in recording order with the time of that recording, for expiry from the oldest
+  /// (an entry whose scope was recorded again since, or is gone, is stale and skipped).
+  private var recordingOrder: [(scope: Scope, recordedAt: Timestamp)] = []
   private var head = 0
 
   public init() {}
@@ -29,7 +29,7 @@ public struct IdempotencyState: Sendable {
     guard case .idempotencyRecorded(let record) = event else { return }
     let scope = Scope(userId: record.userId, key: record.key)
     records[scope] = record
-    recordingOrder.append(scope)
+    recordingOrder.append((scope, record.recordedAt))
   }
 
   /// The record for `key` of `userId`, expired or not.
@@ -41,9 +41,9 @@ public struct IdempotencyState: Sendable {
   /// until the oldest left is younger. Amortized constant time per record.
   public mutating func prune(recordedBefore cutoff: Timestamp) {
     while head < recordingOrder.count {
-      let scope = recordingOrder[head]
-      if let record = records[scope] {
-        guard record.recordedAt <= cutoff else { break }
+      let (scope, recordedAt) = recordingOrder[head]
+      if records[scope]?.recordedAt == recordedAt {
+        guard recordedAt <= cutoff else { break }
         records[scope] = nil
       }
       head += 1

@@ -18,7 +18,9 @@ public struct ProductChanges: Sendable, Hashable {
   }
 
   /// Whether nothing would change.
-  public var isEmpty: Bool { name == nil && description == nil && price == nil && categoryId == nil }
+  public var isEmpty: Bool {
+    name == nil && description == nil && price == nil && categoryId == nil
+  }
 
   /// `product` with these changes.
   public func applied(to product: Product) -> Product {

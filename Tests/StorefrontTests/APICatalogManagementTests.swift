@@ -46,7 +46,8 @@ struct APICatalogManagementTests {
       expectDetail(try await client.get("/products/0/"), 404, "No Product matches the given query.")
       expectDetail(try await client.get("/products/abc/"), 404, "Not found.")
       expectDetail(try await client.get("/products/-1/"), 404, "Not found.")
-      expectJSON(try await client.get("/products/categories/1/"), 200, #"{"id": 1, "name": "Skincare"}"#)
+      expectJSON(
+        try await client.get("/products/categories/1/"), 200, #"{"id": 1, "name": "Skincare"}"#)
       expectDetail(
         try await client.get("/products/categories/2/"), 404,
         "No Category matches the given query.")
@@ -78,7 +79,9 @@ struct APICatalogManagementTests {
         moved, 200,
         #"{"id": 2, "name": "Towel", "description": "Cotton", "price": 12.5, "category": 1, "variants": []}"#
       )
-      expectJSON(try await client.patch("/products/2/", "{}", token: shop.admin.token), 200, APIJSON.text(moved.json))
+      expectJSON(
+        try await client.patch("/products/2/", "{}", token: shop.admin.token), 200,
+        APIJSON.text(moved.json))
 
       expectJSON(
         try await client.patch(
@@ -268,7 +271,8 @@ struct APICatalogManagementTests {
           "/products/categories/9/", #"{"name": "X"}"#, token: shop.admin.token), 404,
         "No Category matches the given query.")
       expectDetail(
-        try await client.patch("/products/categories/2/", #"{"name": "X"}"#, token: shop.user.token),
+        try await client.patch(
+          "/products/categories/2/", #"{"name": "X"}"#, token: shop.user.token),
         403, "You do not have permission to perform this action.")
 
       expectDetail(

@@ -54,7 +54,8 @@ struct APIIdempotencyTests {
 
       expectDetail(
         try await Self.post(
-          client, key: "order-1", body: #"{"items": [{"product": 1, "variant": 1, "quantity": 3}]}"#,
+          client, key: "order-1",
+          body: #"{"items": [{"product": 1, "variant": 1, "quantity": 3}]}"#,
           token: user.token), 422,
         "Idempotency-Key was already used with a different request body.")
       expectDetail(
@@ -90,7 +91,8 @@ struct APIIdempotencyTests {
       #expect(again.status == 400 && again.body == refused.body, "\(again)")
       #expect(again.headers["idempotent-replayed"] == "true")
       // Field errors are 400s as well.
-      let invalid = try await Self.post(client, key: "k2", body: #"{"items": []}"#, token: user.token)
+      let invalid = try await Self.post(
+        client, key: "k2", body: #"{"items": []}"#, token: user.token)
       let invalidAgain = try await Self.post(
         client, key: "k2", body: #"{"items": []}"#, token: user.token)
       #expect(invalid.status == 400 && invalidAgain.body == invalid.body)

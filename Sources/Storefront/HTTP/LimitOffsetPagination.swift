@@ -105,10 +105,14 @@ struct LimitOffsetPagination: Sendable {
   }
 
   static func isValidHost(_ host: String) -> Bool {
-    let bytes = Array(host.utf8).map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+    let bytes = Array(host.utf8).map {
+      $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0
+    }
     var index = 0
     func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
-    func isHex(_ byte: UInt8) -> Bool { isDigit(byte) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f")) }
+    func isHex(_ byte: UInt8) -> Bool {
+      isDigit(byte) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+    }
     if bytes.first == UInt8(ascii: "[") {
       // \[[a-f0-9]*:[a-f0-9\.:]+\]
       index = 1
@@ -117,7 +121,8 @@ struct LimitOffsetPagination: Sendable {
       index += 1
       let start = index
       while index < bytes.count,
-        isHex(bytes[index]) || bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: ":")
+        isHex(bytes[index]) || bytes[index] == UInt8(ascii: ".")
+          || bytes[index] == UInt8(ascii: ":")
       {
         index += 1
       }
@@ -127,7 +132,8 @@ struct LimitOffsetPagination: Sendable {
       index += 1
     } else {
       while index < bytes.count,
-        isDigit(bytes[index]) || (bytes[index] >= UInt8(ascii: "a") && bytes[index] <= UInt8(ascii: "z"))
+        isDigit(bytes[index])
+          || (bytes[index] >= UInt8(ascii: "a") && bytes[index] <= UInt8(ascii: "z"))
           || bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "-")
       {
         index += 1

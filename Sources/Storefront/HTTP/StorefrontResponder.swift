@@ -41,7 +41,8 @@ struct StorefrontResponder: HTTPResponder {
       if request.method != .OPTIONS { notAllowed = allowed }
       // The router gives no captures here, and its sibling is any of the path's handlers:
       // take both from the path's own methods, deterministically.
-      (route, parameters) = Self.stand(in: request.method, allowed: allowed, path: path, router)
+      (route, parameters) =
+        Self.stand(in: request.method, allowed: allowed, path: path, router)
         ?? (sibling, [])
     }
     guard route.acceptsParameters(parameters) else { return .now(APIError.notFound.response) }
