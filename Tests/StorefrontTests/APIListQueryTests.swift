@@ -301,6 +301,18 @@ struct APIListQueryTests {
           == .string("http://127.0.0.1/api/orders/?limit=5&status=created"))
       // Unknown parameters leave the plain list as it was.
       #expect(try await client.get("/orders/?x=1", token: admin.token).body == all.body)
+
+      // Detail: the owner or an admin; anyone else gets the 404 of an unknown id.
+      let own = try await client.get("/orders/3/", token: bob.token)
+      #expect(own.status == 200 && own.json == all.json.jsonArray?[2], "\(own)")
+      #expect(try await client.get("/orders/3/", token: admin.token).json == own.json)
+      for (id, token) in [(1, bob.token), (3, alice.token), (99, admin.token)] {
+        expectDetail(
+          try await client.get("/orders/\(id)/", token: token), 404,
+          "No Order matches the given query.")
+      }
+      expectDetail(
+        try await client.get("/orders/3/"), 401, "Authentication credentials were not provided.")
     }
   }
 }
