@@ -26,6 +26,12 @@ public final class CatalogSnapshot: Sendable {
     public var categoriesJSON: [UInt8]
     /// `[{"id":1,"name":...,"variants":[...]}]` as compact UTF-8 JSON.
     public var productsJSON: [UInt8]
+
+    /// Product `id` (binary search over the id-ordered list), or nil.
+    public func product(id: Int) -> Product? { CatalogSnapshot.find(id, in: products) }
+
+    /// Category `id`, or nil.
+    public func category(id: Int) -> Category? { CatalogSnapshot.find(id, in: categories) }
   }
 
   /// What waits to be rendered, and who waits for it.
@@ -67,6 +73,24 @@ public final class CatalogSnapshot: Sendable {
   public var productsJSON: [UInt8] { content.withLock { $0.productsJSON } }
   /// The encoded body of `GET /products/categories/`.
   public var categoriesJSON: [UInt8] { content.withLock { $0.categoriesJSON } }
+
+  /// Product `id` as the lists show it (binary search over the id-ordered list), or nil.
+  public func product(id: Int) -> Product? { current.product(id: id) }
+
+  /// Category `id` as the lists show it, or nil.
+  public func category(id: Int) -> Category? { current.category(id: id) }
+
+  fileprivate static func find<Element: Identifiable>(
+    _ id: Int, in sorted: [Element]
+  ) -> Element? where Element.ID == Int {
+    var low = 0
+    var high = sorted.count
+    while low < high {
+      let middle = (low + high) / 2
+      if sorted[middle].id < id { low = middle + 1 } else { high = middle }
+    }
+    return low < sorted.count && sorted[low].id == id ? sorted[low] : nil
+  }
 
   /// Records the committed `state` and starts rendering it if no render is running; returns
   /// its generation for ``waitUntilRendered(_:)``.
@@ -167,6 +191,11 @@ public final class CatalogSnapshot: Sendable {
       }
     }
     writer.endArray()
+    if cache.count > products.count {
+      // Deleted products: forget their encodings.
+      let live = Set(products.map(\.id))
+      cache = cache.filter { live.contains($0.key) }
+    }
     return writer.bytes
   }
 }

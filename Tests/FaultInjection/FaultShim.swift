@@ -34,14 +34,18 @@ public struct FaultPlan: Sendable {
   public var armFile: String?
   /// What the file's path ends with (default `/events.jsonl`).
   public var pathSuffix: String?
+  /// While this file exists, syncs of the log wait: what was written stays unacknowledged.
+  public var holdFile: String?
 
   public init(
-    failing: [Call: String], errno: Code = .eio, armFile: String? = nil, pathSuffix: String? = nil
+    failing: [Call: String], errno: Code = .eio, armFile: String? = nil, pathSuffix: String? = nil,
+    holdFile: String? = nil
   ) {
     self.failing = failing
     self.errno = errno
     self.armFile = armFile
     self.pathSuffix = pathSuffix
+    self.holdFile = holdFile
   }
 
   /// `LD_PRELOAD` and the `FAULTSHIM_*` variables; compiles the library on first use.
@@ -52,6 +56,7 @@ public struct FaultPlan: Sendable {
     }
     if let armFile { environment["FAULTSHIM_ARM_FILE"] = armFile }
     if let pathSuffix { environment["FAULTSHIM_SUFFIX"] = pathSuffix }
+    if let holdFile { environment["FAULTSHIM_HOLD_FILE"] = holdFile }
     return environment
   }
 }

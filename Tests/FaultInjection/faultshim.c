@@ -8,6 +8,8 @@
 //       comma-separated call numbers to fail; "N+" fails call N and every later one
 //   FAULTSHIM_ERRNO      EIO (default), ENOSPC or a number: the errno of a failed call
 //   FAULTSHIM_ARM_FILE   if set, calls are counted (and failed) only while this file exists
+//   FAULTSHIM_HOLD_FILE  if set, fdatasync and fsync on the log wait while this file exists
+//                        (a write stays unacknowledged, deterministically, until it is removed)
 // Each injected failure is reported on standard error as
 //   "faultshim: failing <function> call <n> on fd <fd> with <errno>".
 // Built by the tests with `cc -shared -fPIC -o faultshim.so faultshim.c -ldl`.
@@ -38,6 +40,7 @@ static long counters[FN_COUNT];
 static int failure_errno = EIO;
 static const char *suffix = "/events.jsonl";
 static const char *arm_file;
+static const char *hold_file;
 
 static ssize_t (*real_write)(int, const void *, size_t);
 static int (*real_fdatasync)(int);
@@ -79,6 +82,7 @@ __attribute__((constructor)) static void faultshim_init(void) {
   const char *wanted = getenv("FAULTSHIM_SUFFIX");
   if (wanted && *wanted) suffix = wanted;
   arm_file = getenv("FAULTSHIM_ARM_FILE");
+  hold_file = getenv("FAULTSHIM_HOLD_FILE");
 }
 
 static int is_log(int fd) {
@@ -89,6 +93,15 @@ static int is_log(int fd) {
   target[length] = 0;
   size_t wanted = strlen(suffix);
   return (size_t)length >= wanted && strcmp(target + length - wanted, suffix) == 0;
+}
+
+/// Waits (polling every millisecond) while the hold file exists, for a sync of the log.
+static void hold(int fd) {
+  if (!hold_file || !is_log(fd)) return;
+  int saved = errno;
+  struct stat info;
+  while (stat(hold_file, &info) == 0) usleep(1000);
+  errno = saved;
 }
 
 static int armed(void) {
@@ -127,6 +140,7 @@ ssize_t write(int fd, const void *buffer, size_t count) {
 }
 
 int fdatasync(int fd) {
+  hold(fd);
   if (should_fail(FN_FDATASYNC, fd)) {
     errno = failure_errno;
     return -1;
@@ -135,6 +149,7 @@ int fdatasync(int fd) {
 }
 
 int fsync(int fd) {
+  hold(fd);
   if (should_fail(FN_FSYNC, fd)) {
     errno = failure_errno;
     return -1;

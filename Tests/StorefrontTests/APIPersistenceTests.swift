@@ -338,6 +338,72 @@ struct APIPersistenceTests {
     }
   }
 
+  @Test("a log of the previous release takes the new writes; restart and compaction keep them")
+  func earlierRunThenManagement() async throws {
+    let directory = try APIDataDirectory()
+    let path = directory.path + "/events.jsonl"
+    try Data(EarlierRunLog.contents.utf8).write(to: URL(fileURLWithPath: path))
+    let admin = EarlierRunLog.adminToken
+    let user = EarlierRunLog.userToken
+    var server = try await APITestServer.start(directory: directory)
+    do {
+      let client = server.client
+      #expect(
+        try await client.patch("/products/1/", #"{"price": 600}"#, token: admin).status == 200)
+      #expect(
+        try await client.patch(
+          "/products/categories/1/", #"{"name": "Skin"}"#, token: admin
+        ).status == 200)
+      #expect(
+        try await client.post("/products/1/variants/", #"{"size": "50ml"}"#, token: admin)
+          .json["id"] == .int(3))
+      #expect(
+        try await client.patch("/products/1/variants/1/", #"{"stock_delta": -5}"#, token: admin)
+          .json["stock"] == .int(45))
+      #expect(try await client.delete("/products/2/", token: admin).status == 204)
+      let keyed = try await client.request(
+        "POST", "/orders/", token: user,
+        body: .json(#"{"items": [{"product": 1, "variant": 2, "quantity": 1}]}"#),
+        headers: [("Idempotency-Key", "earlier")])
+      #expect(keyed.status == 201, "\(keyed)")
+      let text = try String(contentsOfFile: path, encoding: .utf8)
+      // The earlier lines stay as they were; the new events follow them.
+      #expect(text.hasPrefix(EarlierRunLog.contents))
+
+      let products = try await client.get("/products/")
+      let categories = try await client.get("/products/categories/")
+      let orders = try await client.get("/orders/", token: admin)
+      #expect(orders.json.jsonArray?.count == 2)
+      #expect(
+        orders.json.jsonArray?.first?["items"]?.jsonArray?.map { $0["price"] } == [
+          .number("550"), .number("300"),
+        ])
+      for compact in [false, true] {
+        if compact { try await server.app.compact() }
+        server = try await server.restart()
+        let after = server.client
+        #expect(try await after.get("/products/").body == products.body, "compacted: \(compact)")
+        #expect(try await after.get("/products/categories/").body == categories.body)
+        #expect(try await after.get("/orders/", token: admin).body == orders.body)
+        let replay = try await after.request(
+          "POST", "/orders/", token: user,
+          body: .json(#"{"items": [{"product": 1, "variant": 2, "quantity": 1}]}"#),
+          headers: [("Idempotency-Key", "earlier")])
+        #expect(replay.body == keyed.body && replay.headers["idempotent-replayed"] == "true")
+        expectDetail(
+          try await after.get("/products/2/"), 404, "No Product matches the given query.")
+      }
+      #expect(
+        try await server.client.product(
+          #"{"name": "Soap", "price": 1, "category": 1}"#,
+          admin: APIUser(id: 1, username: "admin", password: "", token: admin))["id"] == .int(3))
+      try await server.stop()
+    } catch {
+      try? await server.stop()
+      throw error
+    }
+  }
+
   func withServer(
     on directory: APIDataDirectory, _ body: (APITestServer) async throws -> Void
   ) async throws {

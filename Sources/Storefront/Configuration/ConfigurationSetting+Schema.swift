@@ -35,6 +35,8 @@ extension ConfigurationSetting {
     .rate("throttle.anon", \.throttle.anon),
     .rate("throttle.user", \.throttle.user),
     .addresses("throttle.trusted_proxies", \.throttle.trustedProxies),
+    .positive("api.max_page_size", upTo: 10_000, \.api.maxPageSize),
+    .positive("api.idempotency_ttl_seconds", upTo: 31_536_000, \.api.idempotencyTTLSeconds),
   ]
 
   /// The setting for a dotted key path.

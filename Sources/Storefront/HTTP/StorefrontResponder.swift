@@ -38,21 +38,18 @@ struct StorefrontResponder: HTTPResponder {
       route = found
       parameters = captured
     case .methodNotAllowed(let allowed, let sibling):
-      route = sibling
       if request.method != .OPTIONS { notAllowed = allowed }
-      // The router gives no captures here: take them from a method the path does have.
-      if let first = allowed.split(separator: ",").first,
-        let method = HTTPMethod(rawValue: first.trimmingCharacters(in: .whitespaces)),
-        case .found(_, let captured) = router.match(method, path)
-      {
-        parameters = captured
-      }
+      // The router gives no captures here, and its sibling is any of the path's handlers:
+      // take both from the path's own methods, deterministically.
+      (route, parameters) =
+        Self.stand(in: request.method, allowed: allowed, path: path, router)
+        ?? (sibling, [])
     }
     guard route.acceptsParameters(parameters) else { return .now(APIError.notFound.response) }
     let header =
       route.permission == .noCredentials
       ? .absent : TokenHeader.parse(Self.authorization(request.headers))
-    if header == .absent, notAllowed == nil, request.method != .OPTIONS,
+    if header == .absent, notAllowed == nil, request.method != .OPTIONS, request.query.isEmpty,
       let immediate = route.immediate
     {
       return .now(immediate(app))
@@ -79,6 +76,36 @@ struct StorefrontResponder: HTTPResponder {
     }
     if route.watchesClient { return .watched { await answer($0) } }
     return .later { await answer(nil) }
+  }
+
+  /// The handler whose permission stands for a method the path does not have, with the path's
+  /// captures: as a DRF view checks its permission before refusing the method, `OPTIONS` (a
+  /// safe method) is judged like the path's `GET`, any other like the path's most restrictive
+  /// method (a `PUT` on an admin-writable product is 401/403 before it is 405).
+  private static func stand(
+    in method: HTTPMethod, allowed: String, path: String, _ router: Router<APIRoute>
+  ) -> (APIRoute, [Substring])? {
+    var candidates: [(APIRoute, [Substring])] = []
+    for name in allowed.split(separator: ",") {
+      guard let allowedMethod = HTTPMethod(rawValue: name.trimmingCharacters(in: .whitespaces)),
+        allowedMethod != .HEAD, allowedMethod != .OPTIONS,
+        case .found(let handler, let captured) = router.match(allowedMethod, path)
+      else { continue }
+      if allowedMethod == .GET, method == .OPTIONS {
+        return (handler, captured)
+      }
+      candidates.append((handler, captured))
+    }
+    return candidates.max { rank($0.0.permission) < rank($1.0.permission) }
+  }
+
+  private static func rank(_ permission: Permission) -> Int {
+    switch permission {
+    case .noCredentials: 0
+    case .anyone: 1
+    case .authenticated: 2
+    case .admin: 3
+    }
   }
 
   /// The `Authorization` value; several fields are joined with `,` as gunicorn hands them to

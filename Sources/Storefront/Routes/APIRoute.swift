@@ -17,7 +17,8 @@ struct APIRoute: Sendable {
   /// The view's name, shown by `OPTIONS`.
   let name: String
   let permission: Permission
-  /// Answers anonymous calls on the loop thread without a task (hot catalog reads).
+  /// Answers anonymous calls without a query string on the loop thread, without a task (hot
+  /// catalog reads); a query (filters, a page) goes to `handle`.
   let immediate: (@Sendable (StorefrontApp) -> HTTPResponse)?
   /// Answers every other call, in a task.
   let handle: @Sendable (RouteCall) async throws -> HTTPResponse
