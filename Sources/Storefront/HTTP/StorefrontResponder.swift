@@ -31,19 +31,17 @@ struct StorefrontResponder: HTTPResponder {
     let route: APIRoute
     var parameters: [Substring] = []
     var notAllowed: String?
+    var allowHeader = "OPTIONS"
     switch router.match(request.method, path) {
     case .notFound:
       return .now(APIError.notFound.response)
     case .found(let found, let captured):
       route = found
       parameters = captured
-    case .methodNotAllowed(let allowed, let sibling):
-      if request.method != .OPTIONS { notAllowed = allowed }
-      // The router gives no captures here, and its sibling is any of the path's handlers:
-      // take both from the path's own methods, deterministically.
-      (route, parameters) =
-        Self.stand(in: request.method, allowed: allowed, path: path, router)
-        ?? (sibling, [])
+    case .methodNotAllowed(let allowed, let captured, let handlers):
+      if request.method == .OPTIONS { allowHeader = allowed } else { notAllowed = allowed }
+      route = Self.stand(in: request.method, handlers)
+      parameters = captured
     }
     guard route.acceptsParameters(parameters) else { return .now(APIError.notFound.response) }
     let header =
@@ -55,13 +53,13 @@ struct StorefrontResponder: HTTPResponder {
       return .now(immediate(app))
     }
     let answer: @Sendable (ClientWatch?) async -> HTTPResponse = {
-      [app, parameters, notAllowed] client in
+      [app, parameters, notAllowed, allowHeader] client in
       do {
         let (user, token) = try await authenticate(header)
         try authorize(route.permission, user)
         if let refusal = throttle.refusal(route.permission, request, user) { return refusal }
         if let notAllowed { throw APIError.methodNotAllowed(request.method, allowed: notAllowed) }
-        if request.method == .OPTIONS { return options(route, path: path) }
+        if request.method == .OPTIONS { return options(route, allowed: allowHeader) }
         return try await route.handle(
           RouteCall(
             request: request, parameters: parameters, app: app, user: user, token: token,
@@ -82,21 +80,16 @@ struct StorefrontResponder: HTTPResponder {
   /// captures: as a DRF view checks its permission before refusing the method, `OPTIONS` (a
   /// safe method) is judged like the path's `GET`, any other like the path's most restrictive
   /// method (a `PUT` on an admin-writable product is 401/403 before it is 405).
+  /// The handler whose checks a request for a method the path lacks goes through (as DRF
+  /// authenticates and checks permissions before its 405): for OPTIONS the path's GET, else
+  /// the strictest of the path's handlers.
   private static func stand(
-    in method: HTTPMethod, allowed: String, path: String, _ router: Router<APIRoute>
-  ) -> (APIRoute, [Substring])? {
-    var candidates: [(APIRoute, [Substring])] = []
-    for name in allowed.split(separator: ",") {
-      guard let allowedMethod = HTTPMethod(rawValue: name.trimmingCharacters(in: .whitespaces)),
-        allowedMethod != .HEAD, allowedMethod != .OPTIONS,
-        case .found(let handler, let captured) = router.match(allowedMethod, path)
-      else { continue }
-      if allowedMethod == .GET, method == .OPTIONS {
-        return (handler, captured)
-      }
-      candidates.append((handler, captured))
-    }
-    return candidates.max { rank($0.0.permission) < rank($1.0.permission) }
+    in method: HTTPMethod, _ handlers: [HTTPMethod: APIRoute]
+  ) -> APIRoute {
+    if method == .OPTIONS, let get = handlers[.GET] { return get }
+    return handlers.values.max {
+      (rank($0.permission), $0.name) < (rank($1.permission), $1.name)
+    }!
   }
 
   private static func rank(_ permission: Permission) -> Int {
@@ -154,13 +147,7 @@ struct StorefrontResponder: HTTPResponder {
   }
 
   /// DRF's `OPTIONS` metadata for a view.
-  private func options(_ route: APIRoute, path: String) -> HTTPResponse {
-    let allowed: String
-    if case .methodNotAllowed(let header, _) = router.match(.TRACE, path) {
-      allowed = header
-    } else {
-      allowed = "OPTIONS"
-    }
+  private func options(_ route: APIRoute, allowed: String) -> HTTPResponse {
     let body = JSONValue.object([
       "name": .string(route.name),
       "description": .string(""),
