@@ -64,7 +64,7 @@ extension CatalogService {
     if let categoryId = changes.categoryId { holdCategory(categoryId) }
     defer { if let categoryId = changes.categoryId { releaseCategory(categoryId) } }
     try await append(event)
-    await commit([event], categoriesChanged: false, productsChanged: true)
+    await commit([event])
     return state.products[id] ?? changes.applied(to: product)
   }
 
@@ -79,7 +79,7 @@ extension CatalogService {
     defer { pendingProductDeletes.remove(id) }
     let event = ShopEvent.productDeleted(productId: id)
     try await append(event)
-    await commit([event], categoriesChanged: false, productsChanged: true)
+    await commit([event])
   }
 
   // MARK: Variants and stock
@@ -101,7 +101,7 @@ extension CatalogService {
     nextVariantId += 1
     let event = ShopEvent.variantAdded(productId: productId, variant)
     try await append(event)
-    await commit([event], categoriesChanged: false, productsChanged: true)
+    await commit([event])
     return variant
   }
 
@@ -172,7 +172,7 @@ extension CatalogService {
       }
     }
     try await append(events)
-    await commit(events, categoriesChanged: false, productsChanged: true)
+    await commit(events)
     var updated = changes.applied(to: current)
     updated.stock += change
     return state.variant(variantId)?.variant ?? updated
@@ -205,7 +205,7 @@ extension CatalogService {
     let category = Category(id: id, name: name)
     let event = ShopEvent.categoryUpdated(category)
     try await append(event)
-    await commit([event], categoriesChanged: true, productsChanged: false)
+    await commit([event])
     return category
   }
 
@@ -223,16 +223,15 @@ extension CatalogService {
     defer { pendingCategoryDeletes.remove(id) }
     let event = ShopEvent.categoryDeleted(categoryId: id)
     try await append(event)
-    await commit([event], categoriesChanged: true, productsChanged: false)
+    await commit([event])
   }
 
   // MARK: Helpers
 
   /// Applies written events and returns once the catalog lists show them.
-  func commit(_ events: [ShopEvent], categoriesChanged: Bool, productsChanged: Bool) async {
+  func commit(_ events: [ShopEvent]) async {
     for event in events { state.apply(event) }
-    let generation = snapshot.publish(
-      state: state, categoriesChanged: categoriesChanged, productsChanged: productsChanged)
+    let generation = snapshot.publish(events, from: state)
     await snapshot.waitUntilRendered(generation)
   }
 

@@ -77,8 +77,7 @@ public actor CatalogService {
     let event = ShopEvent.categoryCreated(category)
     try await append(event)
     state.apply(event)
-    let generation = snapshot.publish(
-      state: state, categoriesChanged: true, productsChanged: false)
+    let generation = snapshot.publish([event], from: state)
     await snapshot.waitUntilRendered(generation)
     return category
   }
@@ -138,8 +137,7 @@ public actor CatalogService {
     defer { releaseCategory(product.categoryId) }
     try await append(event)
     state.apply(event)
-    let generation = snapshot.publish(
-      state: state, categoriesChanged: false, productsChanged: true)
+    let generation = snapshot.publish([event], from: state)
     await snapshot.waitUntilRendered(generation)
     return product
   }
@@ -288,7 +286,7 @@ public actor CatalogService {
   /// returns the snapshot generation that shows it.
   func applyCommitted(_ event: ShopEvent) -> UInt64 {
     state.apply(event)
-    return snapshot.publish(state: state, categoriesChanged: false, productsChanged: true)
+    return snapshot.publish([event], from: state)
   }
 
   func unhold(_ reservation: StockReservation) {

@@ -50,8 +50,9 @@ enum CatalogRoutes {
       parameter: { parameters[$0] }, categoryExists: { content.category(id: $0) != nil })
     let page = ListResponse.pagination(parameters, call)
     if page == nil, query.isDefault { return JSONResponse.encoded(200, content.productsJSON) }
+    // Pages are assembled from the snapshot's per-product fragments, never re-encoded.
     return try ListResponse.make(query.apply(to: content.products), page: page, call) {
-      $0.json.encoded()
+      content.fragment(of: $0)
     }
   }
 
