@@ -31,13 +31,16 @@ let package = Package(
       pkgConfig: "libevent_pthreads",
       providers: [.apt(["libevent-dev"])]
     ),
+    // The lock every layer uses (pthread-based, so ThreadSanitizer sees it).
+    .target(name: "Primitives", swiftSettings: crossModule),
     .target(name: "JSON", swiftSettings: crossModule),
-    .target(name: "EventHTTP", dependencies: ["CLibevent"], swiftSettings: crossModule),
-    .target(name: "EventLog", dependencies: ["JSON"], swiftSettings: crossModule),
+    .target(
+      name: "EventHTTP", dependencies: ["CLibevent", "Primitives"], swiftSettings: crossModule),
+    .target(name: "EventLog", dependencies: ["JSON", "Primitives"], swiftSettings: crossModule),
     .target(
       name: "StorefrontCore",
       dependencies: [
-        "EventLog", "JSON",
+        "EventLog", "JSON", "Primitives",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "CryptoExtras", package: "swift-crypto"),
       ],
@@ -46,7 +49,7 @@ let package = Package(
     .target(
       name: "Storefront",
       dependencies: [
-        "EventHTTP", "EventLog", "StorefrontCore", "JSON",
+        "EventHTTP", "EventLog", "StorefrontCore", "JSON", "Primitives",
         .product(name: "Configuration", package: "swift-configuration"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -64,13 +67,14 @@ let package = Package(
     .target(
       name: "StorefrontC",
       dependencies: [
-        "Storefront", "EventHTTP", "EventLog", "CLibevent",
+        "Storefront", "EventHTTP", "EventLog", "CLibevent", "Primitives",
         .product(name: "Logging", package: "swift-log"),
       ],
       exclude: ["exports.map"],
       linkerSettings: [
         .unsafeFlags([
-          "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/StorefrontC/exports.map",
+          "-Xlinker",
+          "--version-script=\(Context.packageDirectory)/Sources/StorefrontC/exports.map",
         ])
       ]
     ),
@@ -80,11 +84,14 @@ let package = Package(
     // glibc's mallinfo2 for tests that check the server does not leak (Swift cannot import it).
     .target(name: "CMallocStats", path: "Tests/CMallocStats"),
     .target(name: "HTTPTestSupport", dependencies: ["CMallocStats"], path: "Tests/HTTPTestSupport"),
-    .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "CLibevent", "HTTPTestSupport"]),
+    .testTarget(
+      name: "EventHTTPTests",
+      dependencies: ["EventHTTP", "CLibevent", "HTTPTestSupport", "Primitives"]),
     .testTarget(
       name: "EventLogTests",
       dependencies: [
         "EventLog", "JSON", "EventLogTestSupport", "EventLogCrashChild", "FaultInjection",
+        "Primitives",
       ]),
     // Builds Tests/FaultInjection/faultshim.c (an LD_PRELOAD library that fails chosen writes
     // and syncs of the event log) for the write-failure tests' child processes.
@@ -100,11 +107,13 @@ let package = Package(
     .executableTarget(
       name: "EventLogBench", dependencies: ["EventLog", "JSON", "EventLogTestSupport"],
       path: "bench/eventlog/Sources"),
-    .testTarget(name: "StorefrontCoreTests", dependencies: ["StorefrontCore", "EventLog", "JSON"]),
+    .testTarget(
+      name: "StorefrontCoreTests",
+      dependencies: ["StorefrontCore", "EventLog", "JSON", "Primitives"]),
     .testTarget(
       name: "StorefrontTests",
       dependencies: [
-        "Storefront", "StorefrontCore", "JSON", "HTTPTestSupport", "FaultInjection",
+        "Storefront", "StorefrontCore", "JSON", "HTTPTestSupport", "FaultInjection", "Primitives",
         .product(name: "Configuration", package: "swift-configuration"),
       ]),
     .testTarget(

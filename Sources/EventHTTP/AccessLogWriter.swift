@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import Synchronization
 
 /// The one thread that writes a process's log output to a file descriptor (standard error):
@@ -27,7 +28,7 @@ public final class AccessLogWriter: Sendable {
   private let lineCapacity: Int
   private let reportFormat: AccessLogFormat?
   private let wake: WakePipe
-  private let state = Mutex(State())
+  private let state = Locked(State())
   private let exited = DispatchSemaphore(value: 0)
 
   private struct State {

@@ -1,5 +1,5 @@
 import JSON
-import Synchronization
+import Primitives
 
 /// The catalog as last committed, with its list bodies encoded, readable from any thread
 /// without an actor hop (the hot `GET /products/` and `GET /products/categories/` paths, the
@@ -61,19 +61,19 @@ public final class CatalogSnapshot: Sendable {
     var waiters: [(generation: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
   }
 
-  private let content: Mutex<Content>
-  private let work = Mutex(Work())
+  private let content: Locked<Content>
+  private let work = Locked(Work())
   /// Touched only by the one running render (`Work.rendering` hands it over).
-  private let renderer: Mutex<CatalogListRenderer>
+  private let renderer: Locked<CatalogListRenderer>
 
   init(state: CatalogState) {
     let renderer = CatalogListRenderer(state: state)
-    content = Mutex(
+    content = Locked(
       Content(
         categories: renderer.categories, products: renderer.products,
         productFragments: renderer.fragments, categoriesJSON: renderer.categoriesBody(),
         productsJSON: renderer.productsBody()))
-    self.renderer = Mutex(renderer)
+    self.renderer = Locked(renderer)
   }
 
   /// The current version.

@@ -1,5 +1,5 @@
 import JSON
-import Synchronization
+import Primitives
 import Testing
 
 @testable import StorefrontCore
@@ -267,7 +267,7 @@ func managedShop(sink: InMemoryEventSink, clock: TestClock = TestClock()) async 
 /// An in-memory sink whose appends wait while it is closed, so a write can be held between
 /// its check and its commit deterministically.
 final class GatedSink: EventSink {
-  private let state = Mutex<(closed: Bool, held: Int, events: [ShopEvent])>((false, 0, []))
+  private let state = Locked<(closed: Bool, held: Int, events: [ShopEvent])>((false, 0, []))
 
   func close() { state.withLock { $0.closed = true } }
   func open() { state.withLock { $0.closed = false } }

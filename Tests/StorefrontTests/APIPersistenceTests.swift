@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTestSupport
 import JSON
-import Synchronization
+import Primitives
 import Testing
 
 /// Restart, kill -9 and replay of an earlier run's log: everything acknowledged is still there.
@@ -251,7 +251,7 @@ struct APIPersistenceTests {
 
   /// Ids of orders whose 201 was received.
   final class Acknowledged: Sendable {
-    private let list = Mutex<[Int]>([])
+    private let list = Locked<[Int]>([])
     func add(_ id: Int) { list.withLock { $0.append(id) } }
     var ids: [Int] { list.withLock { $0 } }
   }

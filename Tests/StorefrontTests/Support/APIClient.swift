@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTestSupport
 import JSON
-import Synchronization
+import Primitives
 import Testing
 
 /// A response as the API tests see it.
@@ -132,7 +132,7 @@ struct APIClient: Sendable {
 
   /// Responses from client threads, by index.
   private final class Collected: Sendable {
-    private let responses = Mutex<[Int: APIResponse]>([:])
+    private let responses = Locked<[Int: APIResponse]>([:])
     func set(_ index: Int, _ response: APIResponse) { responses.withLock { $0[index] = response } }
     var all: [Int: APIResponse] { responses.withLock { $0 } }
   }
