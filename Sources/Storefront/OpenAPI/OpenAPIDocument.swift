@@ -113,11 +113,24 @@ enum OpenAPIDocument {
       content["application/json"] = media
       if body.acceptsForm { content["application/x-www-form-urlencoded"] = media }
       members.append(
-        ("requestBody", .object(["required": .bool(true), "content": .object(content)])))
+        (
+          "requestBody",
+          .object(["required": .bool(requiresBody(body.schema)), "content": .object(content)])
+        ))
     }
     let all = description.responses + shared(entry, hasBody: description.body != nil)
     members.append(("responses", responses(all)))
     return S.members(members)
+  }
+
+  /// Whether a body must be sent: when its schema requires a member (an empty body reads as
+  /// `{}`, a no-op for a change, the defaults for a variant).
+  static func requiresBody(_ schema: JSONValue) -> Bool {
+    guard let name = schema["$ref"]?.stringValue?.split(separator: "/").last,
+      let component = OpenAPISchemas.all.first(where: { $0.key == name })?.value
+    else { return true }
+    if case .array(let required)? = component["required"] { return !required.isEmpty }
+    return false
   }
 
   /// The first literal segment: `users`, `products`, `orders`, `health`...

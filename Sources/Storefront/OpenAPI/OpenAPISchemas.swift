@@ -85,20 +85,18 @@ enum OpenAPISchemas {
           minLength: 1, maxLength: 150, pattern: #"^[\w.@+-]+$"#,
           description: "Letters, digits and `@.+-_`; unique."),
         "email": S.string(maxLength: 254, format: "email"),
-        "password": S.string(minLength: 8),
+        "password": text(minLength: 8, blank: true),
       ], required: ["username", "email", "password"], closed: false),
     "LoginInput": S.object(
-      ["username": S.string(), "password": S.string()], required: ["username", "password"],
+      ["username": text(), "password": text(blank: true)], required: ["username", "password"],
       closed: false),
     "CategoryInput": S.object(
-      ["name": S.string(minLength: 1, maxLength: 100, description: "Unique, not blank.")],
-      required: ["name"], closed: false),
+      ["name": text(maxLength: 100, description: "Unique.")], required: ["name"], closed: false),
     "CategoryChange": S.object(
-      ["name": S.string(minLength: 1, maxLength: 100, description: "Unique, not blank.")],
-      required: [], closed: false),
+      ["name": text(maxLength: 100, description: "Unique.")], required: [], closed: false),
     "VariantInput": S.object(
       [
-        "size": S.string(maxLength: 50), "color": S.string(maxLength: 50),
+        "size": text(maxLength: 50, blank: true), "color": text(maxLength: 50, blank: true),
         "stock": S.integer(minimum: 0, maximum: largestQuantity),
       ], required: [], closed: false),
     "VariantChange": S.members([
@@ -106,7 +104,7 @@ enum OpenAPISchemas {
       (
         "properties",
         .object([
-          "size": S.string(maxLength: 50), "color": S.string(maxLength: 50),
+          "size": text(maxLength: 50, blank: true), "color": text(maxLength: 50, blank: true),
           "stock": S.integer(minimum: 0, maximum: largestQuantity),
           "stock_delta": S.integer(description: "Added to the stock atomically; may be negative."),
         ])
@@ -116,13 +114,13 @@ enum OpenAPISchemas {
     ]),
     "ProductInput": S.object(
       [
-        "name": S.string(minLength: 1, maxLength: 200), "description": S.string(),
+        "name": text(maxLength: 200), "description": text(blank: true),
         "price": S.ref("PriceInput"), "category": S.integer(minimum: 1),
         "variants": S.array(S.ref("VariantInput")),
       ], required: ["name", "price", "category"], closed: false),
     "ProductChange": S.object(
       [
-        "name": S.string(minLength: 1, maxLength: 200), "description": S.string(),
+        "name": text(maxLength: 200), "description": text(blank: true),
         "price": S.ref("PriceInput"), "category": S.integer(minimum: 1),
       ], required: [], closed: false),
     "OrderItemInput": S.object(
@@ -136,6 +134,17 @@ enum OpenAPISchemas {
     "StatusInput": S.object(
       ["status": S.ref("OrderStatus")], required: ["status"], closed: false),
   ]
+
+  /// A `CharField` as the server reads it: no NUL character, and unless `blank` some
+  /// character that is not whitespace (the value is trimmed); lengths count after trimming.
+  static func text(
+    minLength: Int? = nil, maxLength: Int? = nil, blank: Bool = false, description: String? = nil
+  ) -> JSONValue {
+    S.string(
+      minLength: minLength ?? (blank ? nil : 1), maxLength: maxLength,
+      pattern: blank ? #"^[^\u0000]*$"# : #"^[^\u0000]*[^\u0000\s][^\u0000]*$"#,
+      description: description)
+  }
 
   /// DRF's list of messages for one field.
   static let messages = S.array(S.string())
