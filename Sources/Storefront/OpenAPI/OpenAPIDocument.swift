@@ -24,8 +24,8 @@ enum OpenAPIDocument {
     var paths = JSONObject()
     for entry in table.entries {
       let path = template(entry.pattern)
-      var item =
-        paths[path].flatMap { if case .object(let o) = $0 { o } else { nil } } ?? JSONObject()
+      var item = JSONObject()
+      if case .object(let methods)? = paths[path] { item = methods }
       item[entry.method.rawValue.lowercased()] = operation(entry)
       paths[path] = .object(item)
     }
