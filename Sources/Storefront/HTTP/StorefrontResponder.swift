@@ -8,19 +8,19 @@ import StorefrontCore
 /// Anonymous reads with a pre-encoded body (catalog lists, health) are answered on the loop
 /// thread at once; everything else runs as a task whose reply the loop sends.
 struct StorefrontResponder: HTTPResponder {
-  let app: StorefrontApp
+  let mount: APIMount
+  var app: StorefrontApp { mount.app }
   /// The mount point without trailing slash, e.g. `/api`.
-  let prefix: String
+  var prefix: String { mount.prefix }
   let maxBodyBytes: Int
-  let router = APIRoutes.table
+  let router = APIRoutes.table.router
   /// `throttle.*` (off by default).
   let throttle: RequestThrottle
 
   init(app: StorefrontApp, prefix: String, maxBodyBytes: Int) {
-    self.app = app
     var prefix = prefix
     while prefix.hasSuffix("/") { prefix.removeLast() }
-    self.prefix = prefix
+    self.mount = APIMount(app: app, prefix: prefix)
     self.maxBodyBytes = maxBodyBytes
     self.throttle = RequestThrottle(app.config.throttle)
   }
@@ -50,10 +50,10 @@ struct StorefrontResponder: HTTPResponder {
     if header == .absent, notAllowed == nil, request.method != .OPTIONS, request.query.isEmpty,
       let immediate = route.immediate
     {
-      return .now(immediate(app))
+      return .now(immediate(mount))
     }
     let answer: @Sendable (ClientWatch?) async -> HTTPResponse = {
-      [app, parameters, notAllowed, allowHeader] client in
+      [mount, parameters, notAllowed, allowHeader] client in
       do {
         let (user, token) = try await authenticate(header)
         try authorize(route.permission, user)
@@ -62,7 +62,7 @@ struct StorefrontResponder: HTTPResponder {
         if request.method == .OPTIONS { return options(route, allowed: allowHeader) }
         return try await route.handle(
           RouteCall(
-            request: request, parameters: parameters, app: app, user: user, token: token,
+            request: request, parameters: parameters, mount: mount, user: user, token: token,
             client: client))
       } catch let error as APIError {
         return error.response

@@ -9,12 +9,12 @@ import StorefrontCore
 /// computed from the snapshot in a task. Detail reads come from the snapshot too, so a client
 /// sees its own acknowledged writes everywhere.
 enum CatalogRoutes {
-  static func register(into router: inout Router<APIRoute>) {
-    let products: @Sendable (StorefrontApp) -> HTTPResponse = {
-      JSONResponse.encoded(200, $0.shop.catalog.snapshot.productsJSON)
+  static func register(into router: inout RouteTable) {
+    let products: @Sendable (APIMount) -> HTTPResponse = {
+      JSONResponse.encoded(200, $0.app.shop.catalog.snapshot.productsJSON)
     }
-    let categories: @Sendable (StorefrontApp) -> HTTPResponse = {
-      JSONResponse.encoded(200, $0.shop.catalog.snapshot.categoriesJSON)
+    let categories: @Sendable (APIMount) -> HTTPResponse = {
+      JSONResponse.encoded(200, $0.app.shop.catalog.snapshot.categoriesJSON)
     }
     router.add(
       .GET, "/products/",

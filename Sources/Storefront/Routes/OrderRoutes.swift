@@ -5,7 +5,7 @@ import StorefrontCore
 /// `/orders/...`: placing (safe to retry with `Idempotency-Key`), listing (filtered, ordered,
 /// paginated), detail and status updates.
 enum OrderRoutes {
-  static func register(into router: inout Router<APIRoute>) {
+  static func register(into router: inout RouteTable) {
     router.add(
       .GET, "/orders/",
       APIRoute("Order List Create", .authenticated) { call in

@@ -7,7 +7,7 @@ import StorefrontCore
 ///
 /// As DRF's `get_object()`, an unknown id is a 404 before the body is read.
 enum ProductDetailRoutes {
-  static func register(into router: inout Router<APIRoute>) {
+  static func register(into router: inout RouteTable) {
     let detail = "/products/<int:id>/"
     router.add(
       .GET, detail,
@@ -60,7 +60,7 @@ enum ProductDetailRoutes {
 
 /// `/products/categories/<id>/`: detail, rename, delete.
 enum CategoryDetailRoutes {
-  static func register(into router: inout Router<APIRoute>) {
+  static func register(into router: inout RouteTable) {
     let detail = "/products/categories/<int:id>/"
     router.add(
       .GET, detail,
