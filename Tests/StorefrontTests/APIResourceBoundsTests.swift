@@ -12,7 +12,7 @@ import Testing
 @Suite("API: resource bounds", .serialized)
 struct APIResourceBoundsTests {
   /// 2,000 connections each announce a 1 MiB body and send a quarter of it, slowly. 64 of
-  /// them fit the 64 MiB budget; the others are refused with 503 at once (and what they still
+  /// them fit the 64 MiB budget; the others are refused with 503 at their headers (and what they still
   /// send is read and dropped); the deadline then ends the 64. The server's resident memory
   /// stays under 128 MiB all along; without the budget each connection's buffered quarter
   /// alone would be 500 MiB.
@@ -59,7 +59,11 @@ struct APIResourceBoundsTests {
     #expect(
       refused + timedOut == count,
       "statuses: \(Dictionary(grouping: statuses, by: { $0 }).mapValues(\.count))")
-    #expect(timedOut == 64)
+    // 64 fit the budget and end at the deadline. On a loaded machine (or under a sanitizer)
+    // some others have not finished their headers by then and end with 408 too, instead of
+    // the 503 at their headers; without the budget none would be refused at all.
+    #expect(timedOut >= 64)
+    #expect(refused >= count / 2, "refused \(refused)")
     let peakMiB = peak.load(ordering: .relaxed) / 1024
     // Under scripts/sanitize, AddressSanitizer's shadow memory and quarantine add their own.
     let sanitized = ProcessInfo.processInfo.environment["STOREFRONT_SANITIZE_CFLAGS"] != nil
