@@ -87,7 +87,9 @@ struct BenchSmokeTests {
           && $0.contains("1,000 products, 271 match, page of 20")
       }, "no 1,000-product search row:\n\(out)")
     #expect(
-      lines.contains { $0.hasPrefix("| catalog-page, 1 worker: at 1,000 products >= 0.80 of at 100 ") },
+      lines.contains {
+        $0.hasPrefix("| catalog-page, 1 worker: at 1,000 products >= 0.80 of at 100 ")
+      },
       "no catalog-page goal row:\n\(out)")
     #expect(err.contains("smoke: ok"))
   }
