@@ -5,6 +5,9 @@
   bench.py wait URL SECONDS                 wait until GET URL answers 200
   bench.py seed URL STATE_JSON              catalog, users, tokens, orders (see SEED below)
   bench.py storm-users URL STATE_JSON N     register N login-storm users (at the server's cost)
+  bench.py seed-categories URL STATE_JSON N 3 categories, for a template of N products (catalog-page)
+  bench.py catalog-log STATE_JSON LOG       print N unsealed productCreated records (for bench/logseal)
+  bench.py check-catalog URL STATE_JSON     the server loaded the N products
   bench.py capture SCENARIO URL STATE DIR   write the floor's bodies; print the floor's arguments
   bench.py requests SCENARIO STATE FILE     write the wrk request table (see bench/wrk.lua)
   bench.py table RESULTS_JSONL              print the Markdown table (medians of the runs)
@@ -31,6 +34,10 @@ USERS = 100
 PASSWORD = "bench-pass-123"
 MY_ORDERS = 20  # orders of user 0, listed by my-orders
 STORM_PASSWORD = "storm-pass-123"
+PAGE_LIMIT = 20  # catalog-page's ?limit=
+# catalog-search's ?search=: two terms, both required (DRF's SearchFilter), that 14 of the 50
+# seeded products match ("cotton" is in every description; "4" in 14 names and descriptions).
+SEARCH = "cotton+4"
 
 
 class Client:
@@ -40,9 +47,13 @@ class Client:
         url = urllib.parse.urlsplit(base)
         self.conn = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
 
-    def call(self, method, path, body=None, token=None, expect=(200, 201)):
+    def call(self, method, path, body=None, token=None, expect=(200, 201), key=None, response_headers=None):
+        """Status and body; with `key` an `Idempotency-Key` header is sent; the response's
+        headers are stored into the dict `response_headers` when given."""
         headers = {}
         data = None
+        if key:
+            headers["Idempotency-Key"] = key
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
@@ -51,6 +62,8 @@ class Client:
         self.conn.request(method, path, body=data, headers=headers)
         response = self.conn.getresponse()
         raw = response.read()
+        if response_headers is not None:
+            response_headers.update((k.lower(), v) for k, v in response.getheaders())
         if expect and response.status not in expect:
             raise SystemExit(f"bench: {method} {path} -> {response.status} {raw[:300]!r}")
         return response.status, raw
@@ -82,21 +95,33 @@ def login(base, username, password):
     return Client(base).json("POST", "/api/users/login/", {"username": username, "password": password})["token"]
 
 
+def product_body(i, categories):
+    """The `i`-th seeded product (0-based): the same shape for every template."""
+    return {
+        "name": f"Product {i + 1}",
+        "description": f"Benchmark product number {i + 1}, a plain cotton item.",
+        "price": f"{10 + i}.{(i * 7) % 100:02d}",
+        "category": categories[i % len(categories)],
+        "variants": [{"size": s, "color": c, "stock": STOCK} for s, c in VARIANTS],
+    }
+
+
+def admin_login(base):
+    return login(base, os.environ["BENCH_ADMIN_USER"], os.environ["BENCH_ADMIN_PASSWORD"])
+
+
+def create_categories(client, admin):
+    return [client.json("POST", "/api/products/categories/create/", {"name": n}, admin)["id"]
+            for n in CATEGORIES]
+
+
 def seed(base, state_path):
-    admin_user, admin_password = os.environ["BENCH_ADMIN_USER"], os.environ["BENCH_ADMIN_PASSWORD"]
     client = Client(base)
-    admin = login(base, admin_user, admin_password)
-    categories = [client.json("POST", "/api/products/categories/create/", {"name": n}, admin)["id"]
-                  for n in CATEGORIES]
+    admin = admin_login(base)
+    categories = create_categories(client, admin)
     items = []  # (product id, variant id)
     for i in range(PRODUCTS):
-        product = client.json("POST", "/api/products/create/", {
-            "name": f"Product {i + 1}",
-            "description": f"Benchmark product number {i + 1}, a plain cotton item.",
-            "price": f"{10 + i}.{(i * 7) % 100:02d}",
-            "category": categories[i % len(categories)],
-            "variants": [{"size": s, "color": c, "stock": STOCK} for s, c in VARIANTS],
-        }, admin)
+        product = client.json("POST", "/api/products/create/", product_body(i, categories), admin)
         items += [(product["id"], v["id"]) for v in product["variants"]]
 
     def user(i):
@@ -116,6 +141,75 @@ def seed(base, state_path):
         json.dump(state, f)
     print(f"bench: seeded {len(categories)} categories, {PRODUCTS} products, {len(items)} variants, "
           f"{len(users)} users with tokens, {MY_ORDERS} orders of {users[0][0]}", file=sys.stderr)
+
+
+def seed_categories(base, state_path, count):
+    """catalog-page's templates, step 1 (server running): the 3 categories over HTTP; records
+    their ids and the product count for `catalog-log`."""
+    started = time.monotonic()
+    categories = create_categories(Client(base), admin_login(base))
+    with open(state_path, "w") as f:
+        json.dump({"products": int(count), "categories": categories, "started": started}, f)
+
+
+def money_text(cents):
+    """An amount as the server writes it (Money.description: no needless zeros)."""
+    whole, fraction = divmod(cents, 100)
+    if fraction == 0:
+        return str(whole)
+    return f"{whole}.{fraction // 10}" if fraction % 10 == 0 else f"{whole}.{fraction:02d}"
+
+
+def catalog_log(state_path, log_path):
+    """catalog-page's templates, step 2 (server stopped): prints one unsealed `productCreated`
+    record per product, numbered on from the last line of `log_path` (bench/logseal adds the
+    CRC-32C; bench/run appends its output to the log). The products are seed()'s (product_body)
+    with the ids the server would give them on an empty catalog: product i+1 has variants
+    2i+1 and 2i+2. Writing the log directly takes a second for 100,000 products; over HTTP a
+    batch of writes re-assembles the whole list body (O(catalog)), which made it a minute."""
+    with open(state_path) as f:
+        state = json.load(f)
+    with open(log_path, "rb") as f:
+        last = json.loads(f.read().rstrip(b"\n").rsplit(b"\n", 1)[-1])
+    sequence, timestamp = last["seq"], last["ts"]
+    out = sys.stdout
+    for i in range(state["products"]):
+        body = product_body(i, state["categories"])
+        whole, fraction = body["price"].split(".")
+        data = {
+            "id": i + 1, "name": body["name"], "description": body["description"],
+            "price": "@PRICE@", "category": body["category"],
+            "variants": [{"id": 2 * i + 1 + k, "size": v["size"], "color": v["color"], "stock": v["stock"]}
+                         for k, v in enumerate(body["variants"])],
+        }
+        encoded = json.dumps(data, separators=(",", ":")).replace(
+            '"@PRICE@"', money_text(int(whole) * 100 + int(fraction)))
+        sequence += 1
+        out.write(f'{{"seq":{sequence},"ts":"{timestamp}","type":"productCreated","data":{encoded}\n')
+
+
+def check_catalog(base, state_path):
+    """catalog-page's templates, step 3 (server restarted on the written log): the list counts
+    every product and the last one reads back as seeded; records the seeding time."""
+    with open(state_path) as f:
+        state = json.load(f)
+    count = state["products"]
+    client = Client(base)
+    listed = json.loads(client.call("GET", "/api/products/?limit=1")[1])["count"]
+    if listed != count:
+        raise SystemExit(f"bench: wrote {count} products into the log but the list counts {listed}")
+    last = json.loads(client.call("GET", f"/api/products/{count}/", expect=(200,))[1])
+    want = product_body(count - 1, state["categories"])
+    whole, fraction = want["price"].split(".")
+    if (last["name"], last["price"], [v["id"] for v in last["variants"]]) != (
+            want["name"], json.loads(money_text(int(whole) * 100 + int(fraction))), [2 * count - 1, 2 * count]):
+        raise SystemExit(f"bench: product {count} reads back as {last}")
+    seconds = time.monotonic() - state.pop("started")
+    state["seed_seconds"] = round(seconds, 1)
+    with open(state_path, "w") as f:
+        json.dump(state, f)
+    print(f"bench: seeded {count:,} products in {seconds:.1f} s (event log written directly, "
+          f"loaded by the server)", file=sys.stderr)
 
 
 def storm_users(base, state_path, count):
@@ -138,18 +232,61 @@ def order_body(product, variant):
     return {"items": [{"product": product, "variant": variant, "quantity": 1}]}
 
 
-def order_lines(state, weight=1):
-    """POST /api/orders/ by users 1..99 (user 0 keeps exactly its 20 orders), varied items."""
+def order_lines(state, weight=1, key=None):
+    """POST /api/orders/ by users 1..99 (user 0 keeps exactly its 20 orders), varied items.
+    `key`: None (no Idempotency-Key), "fresh" (wrk.lua makes a new key per request) or a
+    prefix (line n sends the fixed key PREFIXn: every request after the first is a replay)."""
     lines = []
     items = state["items"]
     for n, (_, token) in enumerate(state["users"][1:]):
         product, variant = items[(n * 7) % len(items)]
-        lines.append((weight, "POST", "/api/orders/", token, json.dumps(order_body(product, variant), separators=(",", ":"))))
+        line = (weight, "POST", "/api/orders/", token, json.dumps(order_body(product, variant), separators=(",", ":")))
+        if key is not None:
+            line += ("fresh" if key == "fresh" else f"{key}{n}",)
+        lines.append(line)
     return lines
 
 
+REPLAY_KEY = "bench-replay-"
+CATALOG_PAGES = {"catalog-page-100", "catalog-page-100k"}
+
+
+# The scans on the big catalog template: a page of PAGE_LIMIT of what a search or filters
+# match (every product is checked, then the page is assembled from the matches' fragments).
+BIG_SCANS = {"catalog-search-100k", "catalog-filter-100k"}
+BIG_TEMPLATES = CATALOG_PAGES | BIG_SCANS
+MIN_PRICE, MAX_PRICE = 100, 5000  # catalog-filter-100k's price range
+
+
+def page_path(products):
+    """catalog-page's request: a page of PAGE_LIMIT from the middle of the catalog."""
+    return f"/api/products/?limit={PAGE_LIMIT}&offset={products // 2}"
+
+
+def scan_path(scenario, state):
+    """The request of catalog-search (the whole answer, on the 50-product template) and of the
+    big catalog's scans (a page)."""
+    if scenario == "catalog-search":
+        return f"/api/products/?search={SEARCH}"
+    if scenario == "catalog-search-100k":
+        return f"/api/products/?search={SEARCH}&limit={PAGE_LIMIT}"
+    return (f"/api/products/?category={state['categories'][1]}&min_price={MIN_PRICE}"
+            f"&max_price={MAX_PRICE}&in_stock=true&limit={PAGE_LIMIT}")
+
+
+def expected_matches(scenario, products):
+    """How many of the seeded products (product_body) the scan's query matches: "cotton" is in
+    every description, "4" in the name and description of the products whose number has a 4;
+    the filter takes the second category (i % 3 == 1) priced within [MIN_PRICE, MAX_PRICE]
+    (every variant is in stock)."""
+    if scenario in ("catalog-search", "catalog-search-100k"):
+        return sum("4" in str(i + 1) for i in range(products))
+    return sum(i % 3 == 1 and MIN_PRICE * 100 <= (10 + i) * 100 + (i * 7) % 100 <= MAX_PRICE * 100
+               for i in range(products))
+
+
 def request_lines(scenario, state):
-    my_token = state["users"][0][1]
+    my_token = state["users"][0][1] if "users" in state else None
     catalog = (1, "GET", "/api/products/", "-", "-")
     if scenario in ("catalog", "login-storm", "connections"):
         return [catalog]
@@ -161,6 +298,14 @@ def request_lines(scenario, state):
         return [(1, "GET", "/api/orders/", my_token, "-")]
     if scenario == "order-create":
         return order_lines(state)
+    if scenario == "order-create-idempotent":
+        return order_lines(state, key="fresh")
+    if scenario == "order-create-replay":
+        return order_lines(state, key=REPLAY_KEY)
+    if scenario in CATALOG_PAGES:
+        return [(1, "GET", page_path(state["products"]), "-", "-")]
+    if scenario == "catalog-search" or scenario in BIG_SCANS:
+        return [(1, "GET", scan_path(scenario, state), "-", "-")]
     if scenario == "mixed":
         orders = order_lines(state)  # 99 lines of weight 1 = 5%
         unit = len(orders) / 5
@@ -185,7 +330,7 @@ def capture(scenario, base, state_path, directory):
     with open(state_path) as f:
         state = json.load(f)
     client = Client(base)
-    my_token = state["users"][0][1]
+    my_token = state["users"][0][1] if "users" in state else None
 
     def save(name, body):
         path = os.path.join(directory, f"{scenario}-{name}.json")
@@ -193,13 +338,44 @@ def capture(scenario, base, state_path, directory):
             f.write(body)
         return path
 
-    def order_201():
+    def order_201(key=None, replayed=False):
         _, _, _, token, body = order_lines(state)[0]
-        status, raw = client.call("POST", "/api/orders/", json.loads(body), token, expect=(201,))
+        headers = {}
+        status, raw = client.call("POST", "/api/orders/", json.loads(body), token, expect=(201,), key=key,
+                                  response_headers=headers)
+        if (headers.get("idempotent-replayed") == "true") != replayed:
+            raise SystemExit(f"bench: POST /api/orders/ with key {key}: Idempotent-Replayed is "
+                             f"{headers.get('idempotent-replayed')!r}, expected replayed={replayed}")
         return raw
 
     if scenario == "order-create":
         args = [save("order", order_201())]
+    elif scenario == "order-create-idempotent":
+        args = [save("order", order_201(key=f"bench-capture-{os.getpid()}-{time.time_ns()}"))]
+    elif scenario == "order-create-replay":
+        # Every line's key is used once here, so that every measured request is a replay (and
+        # none finds its key in progress, a 409); the floor serves a replayed body.
+        for _, method, path, token, body, key in order_lines(state, key=REPLAY_KEY):
+            client.call(method, path, json.loads(body), token, expect=(201,), key=key)
+        args = [save("order", order_201(key=REPLAY_KEY + "0", replayed=True))]
+    elif scenario == "catalog-search" or scenario in BIG_SCANS:
+        raw = client.call("GET", request_lines(scenario, state)[0][2], expect=(200,))[1]
+        answer = json.loads(raw)
+        products = state.get("products", PRODUCTS)
+        found = len(answer) if scenario == "catalog-search" else answer["count"]
+        want = expected_matches(scenario, products)
+        if found != want or not 0 < found < products:
+            raise SystemExit(f"bench: {scenario}: {found} of {products} products match, expected {want}")
+        if scenario != "catalog-search" and len(answer["results"]) != min(found, PAGE_LIMIT):
+            raise SystemExit(f"bench: {scenario}: a page of {len(answer['results'])}, expected {PAGE_LIMIT}")
+        args = [save("body", raw)]
+    elif scenario in CATALOG_PAGES:
+        raw = client.call("GET", request_lines(scenario, state)[0][2], expect=(200,))[1]
+        page = json.loads(raw)
+        if page["count"] != state["products"] or len(page["results"]) != PAGE_LIMIT:
+            raise SystemExit(f"bench: {scenario}: count {page['count']} (expected {state['products']}), "
+                             f"{len(page['results'])} results (expected {PAGE_LIMIT})")
+        args = [save("body", raw)]
     elif scenario == "mixed":
         catalog = save("catalog", client.call("GET", "/api/products/")[1])
         mine = save("my-orders", client.call("GET", "/api/orders/", token=my_token)[1])
@@ -221,9 +397,13 @@ def table(results_path):
     rows = {}
     order = []
     floors = {}
+    seeds = {}  # catalog-page's templates: products and seeding time, by scenario
     with open(results_path) as f:
         for line in f:
             r = json.loads(line)
+            if r.get("kind") == "seed":
+                seeds[r["scenario"]] = r
+                continue
             if r.get("kind") != "rss" and r.get("kind") != "log" and r["target"] == "floor":
                 floors.setdefault((r["scenario"], r["workers"]), []).append(r)
                 continue
@@ -267,6 +447,15 @@ def table(results_path):
                 errors += h["failed"] + h["closed"]
         if len(notes) > 1:
             notes = notes[-1:]  # the last run's; all runs are in the JSONL
+        if scenario in seeds:
+            n = seeds[scenario]["products"]
+            if scenario in CATALOG_PAGES:
+                what = f"page of {PAGE_LIMIT} at offset {n // 2:,}"
+            else:
+                what = f"{expected_matches(scenario, n):,} match, page of {PAGE_LIMIT}"
+            notes.append(f"{n:,} products, {what} (seeded in {seeds[scenario]['seconds']:.1f} s)")
+        elif scenario == "catalog-search":
+            notes.append(f"{expected_matches(scenario, PRODUCTS)} of {PRODUCTS} products match")
         log = row["log"]
         if log and (log["access_lines"] or log["dropped"]):
             notes.append(f"{log['access_lines']:,} access lines, {log['dropped']:,} dropped")
@@ -285,7 +474,7 @@ def table(results_path):
             "; ".join(notes)]) + " |")
     print("\n".join(out))
     print()
-    print("\n".join(goals(summary, os.environ.get("BENCH_FSYNC", "always"))))
+    print("\n".join(goals(summary, os.environ.get("BENCH_FSYNC", "always"), seeds)))
     if problems:
         print("\n".join(problems), file=sys.stderr)
         sys.exit(1)
@@ -337,7 +526,7 @@ def login_extra(wrk_output):
     print(json.dumps({"rps": r["rps"], "p99_us": r["p99_us"], "errors": errors_of(r), "wrk": r}))
 
 
-def goals(summary, fsync):
+def goals(summary, fsync, seeds=None):
     """Issue 6's goals against this run's rows (ratios to the floor of the same run), on the
     shipped-defaults rows when measured; and the access log's goal (defaults within 5% of quiet
     logs, same run) when both were measured."""
@@ -382,6 +571,16 @@ def goals(summary, fsync):
         add(f"connections ({key[1]} worker{'s' if key[1] != 1 else ''}): every idle connection held, 0 errors, RSS < 300 MiB" + suffix,
             f"held {h['held']}/{h['wanted']}, errors {r['errors']}, RSS {rss:.1f} MiB",
             h["held"] == h["wanted"] and r["errors"] == 0 and rss < 300)
+    for key in sorted(k for k in issue6 if k[0] == "catalog-page-100k"):
+        big, small = issue6[key], issue6.get(("catalog-page-100", key[1]))
+        if not small:
+            continue
+        rr = big["rps"] / small["rps"]
+        cpu = f"; CPU/req {big['cpu'] / small['cpu']:.2f}x" if big.get("cpu") and small.get("cpu") else ""
+        sizes = [(seeds or {}).get(s, {}).get("products", "?") for s in ("catalog-page-100k", "catalog-page-100")]
+        sizes = [f"{n:,}" if isinstance(n, int) else n for n in sizes]
+        add(f"catalog-page, {key[1]} worker{'s' if key[1] != 1 else ''}: at {sizes[0]} products >= 0.80 of at {sizes[1]} "
+            f"(req/s, same run)" + suffix, f"{rr:.2f} ({big['rps']:,.0f} / {small['rps']:,.0f}){cpu}", rr >= 0.80)
     for (scenario, workers, logs), r in summary.items():
         q = summary.get((scenario, workers, "quiet"))
         if logs != "default" or not q or scenario not in ("catalog", "categories", "health"):
@@ -403,6 +602,12 @@ def main(argv):
         wait(*args)
     elif command == "seed":
         seed(*args)
+    elif command == "seed-categories":
+        seed_categories(*args)
+    elif command == "catalog-log":
+        catalog_log(*args)
+    elif command == "check-catalog":
+        check_catalog(*args)
     elif command == "storm-users":
         storm_users(*args)
     elif command == "capture":

@@ -65,12 +65,32 @@ struct BenchSmokeTests {
       lines.contains { $0.hasPrefix("| scenario | workers | logs | req/s |") }, "no table:\n\(out)")
     for scenario in [
       "health", "catalog", "categories", "order-create", "my-orders", "mixed", "login-storm",
-      "connections",
+      "connections", "catalog-page-100", "catalog-page-100k", "catalog-search",
+      "catalog-search-100k", "catalog-filter-100k", "order-create-idempotent",
+      "order-create-replay",
     ] {
       #expect(
         lines.contains { $0.hasPrefix("| \(scenario) | 1 | default |") },
         "no row for \(scenario):\n\(out)")
     }
+    // The big catalog template: --smoke writes 1,000 products into its event log, the server
+    // loads them (bench.py checks the count and the last product), the capture checks each
+    // scan's match count; the goal row compares the two pages of the same run.
+    #expect(
+      lines.contains {
+        $0.hasPrefix("| catalog-page-100k | 1 | default |")
+          && $0.contains("1,000 products, page of 20 at offset 500")
+      }, "no 1,000-product page row:\n\(out)")
+    #expect(
+      lines.contains {
+        $0.hasPrefix("| catalog-search-100k | 1 | default |")
+          && $0.contains("1,000 products, 271 match, page of 20")
+      }, "no 1,000-product search row:\n\(out)")
+    #expect(
+      lines.contains {
+        $0.hasPrefix("| catalog-page, 1 worker: at 1,000 products >= 0.80 of at 100 ")
+      },
+      "no catalog-page goal row:\n\(out)")
     #expect(err.contains("smoke: ok"))
   }
 }
