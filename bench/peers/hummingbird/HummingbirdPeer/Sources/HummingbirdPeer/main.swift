@@ -86,8 +86,7 @@ if options.codable {
 
 let app = Application(
   router: router,
-  configuration: .init(
-    address: .hostname("127.0.0.1", port: options.port), serverName: "HummingbirdPeer"),
+  configuration: .init(address: .hostname("127.0.0.1", port: options.port)),
   eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup(numberOfThreads: 1))
 )
 try await app.runService()
