@@ -1,0 +1,7 @@
+"""WSGI entry point of the DRF peer (gunicorn peer.wsgi)."""
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peer.settings")
+application = get_wsgi_application()
