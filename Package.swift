@@ -31,16 +31,17 @@ let package = Package(
       pkgConfig: "libevent_pthreads",
       providers: [.apt(["libevent-dev"])]
     ),
-    // The lock every layer uses (pthread-based, so ThreadSanitizer sees it).
+    // Locks, threads, clocks, timestamps and hex: one of each, for every layer (pthread-based,
+    // so ThreadSanitizer sees the locks).
     .target(name: "Primitives", swiftSettings: crossModule),
-    .target(name: "JSON", swiftSettings: crossModule),
+    .target(name: "JSON", dependencies: ["Primitives"], swiftSettings: crossModule),
     .target(
       name: "EventHTTP", dependencies: ["CLibevent", "Primitives"], swiftSettings: crossModule),
     .target(name: "EventLog", dependencies: ["JSON", "Primitives"], swiftSettings: crossModule),
     .target(
       name: "StorefrontCore",
       dependencies: [
-        "EventLog", "JSON", "Primitives",
+        "JSON", "Primitives",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "CryptoExtras", package: "swift-crypto"),
       ],
@@ -58,12 +59,12 @@ let package = Package(
     .executableTarget(
       name: "storefront",
       dependencies: [
-        "Storefront",
+        "Storefront", "Primitives",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     // The `@_cdecl` functions behind include/storefront.h. The version script keeps
-    // libstorefront.so's dynamic symbol table to the `storefront_*` functions.
+    // libstorefront-embed.so's dynamic symbol table to the `storefront_*` functions.
     .target(
       name: "StorefrontC",
       dependencies: [
@@ -109,7 +110,7 @@ let package = Package(
       path: "bench/eventlog/Sources"),
     .testTarget(
       name: "StorefrontCoreTests",
-      dependencies: ["StorefrontCore", "EventLog", "JSON", "Primitives"]),
+      dependencies: ["StorefrontCore", "JSON", "Primitives"]),
     .testTarget(
       name: "StorefrontTests",
       dependencies: [

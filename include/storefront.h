@@ -1,9 +1,9 @@
 /*
  * storefront.h: embed the Storefront e-commerce API in a C program (C11).
  *
- * Link with libstorefront.so (SwiftPM product `storefront`) and libevent:
+ * Link with libstorefront-embed.so (SwiftPM product `storefront-embed`) and libevent:
  *
- *   cc -std=c11 -I include host.c -L "$(swift build --show-bin-path)" -lstorefront \
+ *   cc -std=c11 -I include host.c -L "$(swift build --show-bin-path)" -lstorefront-embed \
  *      -levent -levent_pthreads -Wl,-rpath,"$(swift build --show-bin-path)" \
  *      -Wl,-rpath,/opt/swift/usr/lib/swift/linux
  *

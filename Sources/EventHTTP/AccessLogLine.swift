@@ -1,3 +1,5 @@
+import Primitives
+
 /// One loop's scratch line: the timestamp and fixed words stay in place between lines (the
 /// timestamp is rewritten when the second changes), the rest is written after them.
 // Used only by the thread of its loop, the single producer of that loop's ring.
@@ -74,7 +76,6 @@ final class AccessLogLine: @unchecked Sendable {
     return at + count
   }
 
-  private static let hex: StaticString = "0123456789ABCDEF"
   /// Room for a method the client made up (escaped like the path, `...` beyond).
   static let maximumMethodBytes = 32
 
@@ -83,7 +84,6 @@ final class AccessLogLine: @unchecked Sendable {
   private func putEscaped(_ text: String, _ start: Int, limit maximum: Int) -> Int {
     let limit = start + maximum
     var at = start
-    let hex = Self.hex.utf8Start
     for byte in text.utf8 {
       let plain =
         byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
@@ -96,8 +96,8 @@ final class AccessLogLine: @unchecked Sendable {
       } else {
         bytes[at] = UInt8(ascii: "\\")
         bytes[at + 1] = UInt8(ascii: "x")
-        bytes[at + 2] = hex[Int(byte >> 4)]
-        bytes[at + 3] = hex[Int(byte & 0x0F)]
+        bytes[at + 2] = Hex.digit(byte >> 4, uppercase: true)
+        bytes[at + 3] = Hex.digit(byte & 0x0F, uppercase: true)
         at += 4
       }
     }

@@ -1,15 +1,21 @@
 import CLibevent
-import Foundation
 import Primitives
 import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// One libevent `event_base` driven by one thread, with an executor other threads can submit to.
 ///
 /// Everything that touches the base runs on the loop thread. Other threads enter only through
 /// ``execute(_:)``: the job goes into a locked queue and `event_active` wakes the loop, which
 /// drains the queue (`event_active` is thread-safe once ``LibeventThreading/setUp()`` ran).
-// Mutable state is confined to the loop thread; cross-thread entry is only `jobs` (a Mutex),
-// `threadID` (an Atomic) and event_active/event_base_loopexit (thread-safe under evthread).
+// @unchecked Sendable: mutable state is confined to the loop thread; cross-thread entry is only
+// `jobs` (Locked), `threadID` and `started` (Atomic), `finished` (a OneShot) and
+// event_active/event_base_loopexit (thread-safe under evthread).
 public final class EventLoop: @unchecked Sendable {
   public typealias Job = @Sendable () -> Void
 
@@ -24,8 +30,8 @@ public final class EventLoop: @unchecked Sendable {
   /// Set by ``start()`` (the loop holds no reference to its thread: the thread's closure
   /// holds the loop until the loop returns, and no cycle outlives it).
   private let started = Atomic<Bool>(false)
-  private let finished = Locked<Bool>(false)
-  private let finishedCondition = NSCondition()
+  /// Set on the loop thread once the loop has returned and run its cleanups.
+  private let finished = OneShot<Void>()
   /// Cleanups run on the loop thread after the loop returns, before the base is freed.
   private var cleanups: [() -> Void] = []
 
@@ -100,11 +106,10 @@ public final class EventLoop: @unchecked Sendable {
   /// Registers work to run on the loop thread once the loop has stopped (freeing evhttp...).
   func onStop(_ cleanup: @escaping () -> Void) { cleanups.append(cleanup) }
 
-  /// Starts the loop on a new thread named `storefront-loop-<index>`.
+  /// Starts the loop on a new thread.
   public func start() {
     started.store(true, ordering: .releasing)
-    let name = "storefront-loop-\(index)"
-    let thread = Thread { [self] in
+    DetachedThread.start(stackSize: 1 << 20) { [self] in
       markLoopThread()
       event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY)
       for cleanup in cleanups { cleanup() }
@@ -112,14 +117,8 @@ public final class EventLoop: @unchecked Sendable {
       // Let libevent finish what the cleanups freed (bufferevents are finalized by
       // callbacks of the base), while this is still the loop thread.
       event_base_loop(base, EVLOOP_NONBLOCK)
-      finishedCondition.lock()
-      finished.withLock { $0 = true }
-      finishedCondition.broadcast()
-      finishedCondition.unlock()
+      finished.set(())
     }
-    thread.name = name
-    thread.stackSize = 1 << 20
-    thread.start()
   }
 
   /// Asks the loop to return after the current iteration; safe from any thread.
@@ -128,14 +127,6 @@ public final class EventLoop: @unchecked Sendable {
   /// Blocks until the loop thread has returned and run its cleanups.
   public func waitUntilStopped() {
     guard started.load(ordering: .acquiring) else { return }
-    finishedCondition.lock()
-    while !finished.withLock({ $0 }) { finishedCondition.wait() }
-    finishedCondition.unlock()
+    finished.wait()
   }
-}
-
-/// A failure of a libevent call or of socket setup, with what was being done.
-public struct EventHTTPError: Error, CustomStringConvertible {
-  public let description: String
-  public init(_ description: String) { self.description = description }
 }

@@ -141,7 +141,7 @@ public final class HTTPServer: Sendable {
 
   private static func waitOffThread(_ loop: EventLoop) async {
     await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-      Thread.detachNewThread {
+      DetachedThread.start {
         loop.waitUntilStopped()
         done.resume()
       }

@@ -1,5 +1,6 @@
 import CLibevent
 import Foundation
+import Primitives
 
 /// Connects one `evhttp` on one loop to a responder: copies each request out, runs the
 /// responder, and sends the reply on the loop thread exactly once.

@@ -1,3 +1,5 @@
+import Primitives
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -52,11 +54,11 @@ struct DirectoryLock: Sendable {
   /// briefly holds copies of every descriptor (until its `exec` closes them), which keeps a
   /// just-released lock held for a moment.
   private static func lockWithGrace(_ fd: Int32) -> Bool {
-    let deadline = monotonicNanoseconds() + 200_000_000
+    let deadline = MonotonicClock.nanoseconds() + 200_000_000
     while true {
       if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
       let code = errno
-      guard code == EWOULDBLOCK || code == EINTR, monotonicNanoseconds() < deadline else {
+      guard code == EWOULDBLOCK || code == EINTR, MonotonicClock.nanoseconds() < deadline else {
         errno = code
         return false
       }

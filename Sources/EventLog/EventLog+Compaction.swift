@@ -63,7 +63,7 @@ extension EventLog {
       return true
     }
     guard start else { return }
-    startThread { [self] in
+    DetachedThread.start { [self] in
       var failure: EventLogError? = nil
       do {
         try runCompaction()
@@ -144,7 +144,7 @@ extension EventLog {
       size += UInt64(buffer.count)
       buffer.removeAll(keepingCapacity: true)
     }
-    let now = LogTimestamp.now()
+    let now = Timestamp.now()
     LogLineFormat.appendHeader(to: &buffer, snapshotSequence: through, created: now)
     for event in events {
       LogLineFormat.appendRecord(
@@ -177,52 +177,5 @@ extension EventLog {
         temporarySize: size, snapshotEnd: snapshotEnd, hook: hook,
         completion: { outcome.set($0) }))
     if let error = outcome.wait() { throw error }
-  }
-}
-
-/// Starts automatic compactions when the file has grown enough (checked after each write).
-final class CompactionTrigger<Event: LogEvent>: Sendable {
-  struct WeakLog {
-    weak var log: EventLog<Event>?
-    init(_ log: EventLog<Event>?) { self.log = log }
-  }
-
-  let enabled: Bool
-  let factor: Double
-  let minimumBytes: UInt64
-  let log = Locked(WeakLog(nil))
-
-  init(options: EventLogOptions<Event>) {
-    enabled = options.compactor != nil
-    factor = options.compactionFactor
-    minimumBytes = options.compactionMinimumBytes
-  }
-
-  func check(size: UInt64, base: UInt64) {
-    guard enabled, size >= minimumBytes, Double(size) >= factor * Double(base) else { return }
-    guard let log = log.withLock({ $0.log }) else { return }
-    if log.compaction.withLock({ $0.running || size < $0.automaticRetryAbove }) { return }
-    log.startCompaction(waiter: nil)
-  }
-}
-
-/// A value handed from one thread to another thread that blocks until it arrives.
-// Safe: `value` is only accessed with `lock` held.
-final class OneShot<Value: Sendable>: @unchecked Sendable {
-  private let lock = ConditionLock()
-  private var value: [Value] = []
-
-  func set(_ newValue: Value) {
-    lock.withLock {
-      value = [newValue]
-      lock.broadcast()
-    }
-  }
-
-  func wait() -> Value {
-    lock.lock()
-    defer { lock.unlock() }
-    while value.isEmpty { lock.wait() }
-    return value[0]
   }
 }

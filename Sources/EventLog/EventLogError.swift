@@ -10,8 +10,6 @@ public enum EventLogError: Error, Sendable, Equatable, CustomStringConvertible {
   case corruptLine(file: String, line: Int, offset: UInt64, reason: String)
   /// A line is intact but the application cannot decode its event.
   case undecodableEvent(file: String, line: Int, offset: UInt64, type: String, reason: String)
-  /// The replay callback threw for this record.
-  case replayRejected(file: String, line: Int, sequence: UInt64, reason: String)
   /// A write or sync failed earlier: the log refuses all appends (map to 503).
   case writesStopped(reason: String)
   /// The log was closed.
@@ -49,8 +47,6 @@ public enum EventLogError: Error, Sendable, Equatable, CustomStringConvertible {
         "\(file) line \(line) (byte offset \(offset)): cannot decode event of type \"\(type)\": "
         + "\(reason). Is this log from a newer version of the application? "
         + EventLogError.hint(file: file, line: line)
-    case .replayRejected(let file, let line, let sequence, let reason):
-      return "replaying \(file) line \(line) (sequence \(sequence)) failed: \(reason)"
     case .writesStopped(let reason):
       return
         "the event log refuses writes after an earlier failure (\(reason)); "

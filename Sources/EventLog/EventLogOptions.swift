@@ -1,3 +1,5 @@
+import Primitives
+
 /// How an ``EventLog`` writes and when it compacts itself.
 public struct EventLogOptions<Event: LogEvent>: Sendable {
   /// When appends are forced to disk before they are acknowledged.

@@ -1,4 +1,5 @@
 import JSON
+import Primitives
 
 /// The on-disk line format (version 1). Every line is one JSON object ending in a CRC-32C of the
 /// bytes before `,"crc"`:
@@ -29,7 +30,7 @@ enum LogLineFormat {
   }
 
   static func appendHeader(
-    to bytes: inout [UInt8], snapshotSequence: UInt64, created: LogTimestamp
+    to bytes: inout [UInt8], snapshotSequence: UInt64, created: Timestamp
   ) {
     let start = bytes.count
     bytes.append(contentsOf: #"{"format":""#.utf8)
@@ -45,7 +46,7 @@ enum LogLineFormat {
   }
 
   static func appendRecord(
-    to bytes: inout [UInt8], sequence: UInt64, isSnapshot: Bool, timestamp: LogTimestamp,
+    to bytes: inout [UInt8], sequence: UInt64, isSnapshot: Bool, timestamp: Timestamp,
     body: [UInt8]
   ) {
     let start = bytes.count
@@ -72,15 +73,13 @@ enum LogLineFormat {
     }
   }
 
-  private static let hexDigits = Array("0123456789abcdef".utf8)
-
   private static func appendChecksum(to bytes: inout [UInt8], lineStart: Int) {
     let crc = bytes.withUnsafeBytes {
       CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[lineStart...]))
     }
     bytes.append(contentsOf: #","crc":""#.utf8)
     for shift in stride(from: 28, through: 0, by: -4) {
-      bytes.append(hexDigits[Int((crc >> UInt32(shift)) & 0xF)])
+      bytes.append(Hex.digit(UInt8(truncatingIfNeeded: crc >> UInt32(shift)) & 0xF))
     }
     bytes.append(contentsOf: "\"}\n".utf8)
   }
@@ -90,14 +89,14 @@ enum LogLineFormat {
 struct LogHeader: Sendable, Equatable {
   var version: Int
   var snapshotSequence: UInt64
-  var created: LogTimestamp
+  var created: Timestamp
 }
 
 /// One decoded record line, before the application's event type is involved.
 struct RawRecord {
   var sequence: UInt64
   var isSnapshot: Bool
-  var timestamp: LogTimestamp
+  var timestamp: Timestamp
   var type: String
   var data: JSONValue
 }
@@ -159,13 +158,13 @@ extension LogLineFormat {
       throw LineProblem(reason: "the timestamp is missing")
     }
     index += 7
-    guard index + LogTimestamp.textLength < end,
-      let timestamp = LogTimestamp(
+    guard index + Timestamp.textLength < end,
+      let timestamp = Timestamp(
         iso8601: UnsafeRawBufferPointer(
-          rebasing: line[index..<(index + LogTimestamp.textLength)])),
-      line[index + LogTimestamp.textLength] == UInt8(ascii: "\"")
+          rebasing: line[index..<(index + Timestamp.textLength)])),
+      line[index + Timestamp.textLength] == UInt8(ascii: "\"")
     else { throw LineProblem(reason: "the timestamp is malformed") }
-    index += LogTimestamp.textLength + 1
+    index += Timestamp.textLength + 1
     guard matches(line, at: index, #","type":"#) else {
       throw LineProblem(reason: "the type is missing")
     }
@@ -217,7 +216,7 @@ extension LogLineFormat {
     guard let snapshotText = value["snapshot"]?.numberLiteral,
       let snapshot = UInt64(snapshotText),
       let createdText = value["created"]?.stringValue,
-      let created = Array(createdText.utf8).withUnsafeBytes({ LogTimestamp(iso8601: $0) })
+      let created = Array(createdText.utf8).withUnsafeBytes({ Timestamp(iso8601: $0) })
     else { throw LineProblem(reason: "the header is missing its snapshot or creation time") }
     return LogHeader(version: version, snapshotSequence: snapshot, created: created)
   }

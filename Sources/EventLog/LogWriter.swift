@@ -1,3 +1,4 @@
+import Primitives
 import Synchronization
 
 #if canImport(Glibc)
@@ -95,7 +96,7 @@ final class LogWriter: @unchecked Sendable {
     self.writesStopped = writesStopped
     self.unrecoverableFailure = unrecoverableFailure
     self.onGrowth = onGrowth
-    startThread { [self] in run() }
+    DetachedThread.start { [self] in run() }
   }
 
   /// Queues bodies; the continuation is resumed with the last sequence once durable.
@@ -191,7 +192,7 @@ final class LogWriter: @unchecked Sendable {
       }
       if !unsynced.isEmpty {
         let deadline = lastSync + batchInterval
-        if closing || monotonicNanoseconds() >= deadline {
+        if closing || MonotonicClock.nanoseconds() >= deadline {
           lock.unlock()
           syncUnsynced()
           lock.lock()
@@ -223,7 +224,7 @@ final class LogWriter: @unchecked Sendable {
       return
     }
     buffer.removeAll(keepingCapacity: true)
-    let timestamp = LogTimestamp.now()
+    let timestamp = Timestamp.now()
     var acknowledgements: [(CheckedContinuation<UInt64, any Error>, UInt64)] = []
     acknowledgements.reserveCapacity(batch.count)
     for append in batch {
@@ -260,7 +261,7 @@ final class LogWriter: @unchecked Sendable {
   }
 
   private func syncUnsynced() {
-    lastSync = monotonicNanoseconds()
+    lastSync = MonotonicClock.nanoseconds()
     let (sequence, end) = writtenPoint()
     if let code = SystemCalls.syncData(fd) {
       stop("fdatasync of \(path) failed: \(SystemCalls.errorText(code))", [])

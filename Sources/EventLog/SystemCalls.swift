@@ -1,3 +1,5 @@
+import Primitives
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -142,11 +144,4 @@ enum SystemCalls {
 public func exitAfterUnrecoverableFailure(_ message: String) -> Never {
   printToStandardError(message)
   _exit(70)
-}
-
-/// Writes one line to standard error (the default sink for background warnings).
-public func printToStandardError(_ message: String) {
-  var line = Array(message.utf8)
-  line.append(UInt8(ascii: "\n"))
-  _ = SystemCalls.writeAll(2, line)
 }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Appends compact JSON to a byte buffer, the way Django REST framework renders it.
 ///
 /// Separators are `,` and `:` without spaces; non-ASCII is written as raw UTF-8; `"`, `\`,
@@ -24,35 +26,26 @@ public struct JSONWriter: Sendable {
     bytes.reserveCapacity(capacity)
   }
 
-  /// Continues writing after the existing `bytes` (e.g. a reused buffer).
-  public init(appendingTo bytes: [UInt8]) {
-    self.bytes = bytes
-  }
-
   @inline(__always)
   private mutating func separate() {
     if needsComma { bytes.append(UInt8(ascii: ",")) }
   }
 
-  public mutating func beginObject() {
+  public mutating func beginObject() { open(UInt8(ascii: "{")) }
+  public mutating func endObject() { close(UInt8(ascii: "}")) }
+  public mutating func beginArray() { open(UInt8(ascii: "[")) }
+  public mutating func endArray() { close(UInt8(ascii: "]")) }
+
+  @inline(__always)
+  private mutating func open(_ bracket: UInt8) {
     separate()
-    bytes.append(UInt8(ascii: "{"))
+    bytes.append(bracket)
     needsComma = false
   }
 
-  public mutating func endObject() {
-    bytes.append(UInt8(ascii: "}"))
-    needsComma = true
-  }
-
-  public mutating func beginArray() {
-    separate()
-    bytes.append(UInt8(ascii: "["))
-    needsComma = false
-  }
-
-  public mutating func endArray() {
-    bytes.append(UInt8(ascii: "]"))
+  @inline(__always)
+  private mutating func close(_ bracket: UInt8) {
+    bytes.append(bracket)
     needsComma = true
   }
 
@@ -141,8 +134,6 @@ public struct JSONWriter: Sendable {
     }
   }
 
-  private static let hexDigits: StaticString = "0123456789abcdef"
-
   private mutating func appendQuoted(_ text: String) {
     bytes.append(UInt8(ascii: "\""))
     var text = text
@@ -194,10 +185,8 @@ public struct JSONWriter: Sendable {
     case 0x0C: bytes.append(UInt8(ascii: "f"))
     case 0xE2: bytes.append(contentsOf: (separatorLow == 0xA8 ? "u2028" : "u2029").utf8)
     default:
-      let hex = JSONWriter.hexDigits.utf8Start
       bytes.append(contentsOf: "u00".utf8)
-      bytes.append(hex[Int(byte >> 4)])
-      bytes.append(hex[Int(byte & 0x0F)])
+      Hex.append(byte, to: &bytes)
     }
   }
 }

@@ -54,7 +54,7 @@ struct CAPIError: Error, Sendable {
         switch error {
         case .directoryInUse: .dataDirInUse
         case .cannotCreateDirectory, .notWritable: .dataDir
-        case .corruptLine, .undecodableEvent, .replayRejected: .logCorrupt
+        case .corruptLine, .undecodableEvent: .logCorrupt
         case .io, .writesStopped, .closed, .noCompactor, .compactionFailed: .io
         }
       return CAPIError(status, "\(context): \(error)")

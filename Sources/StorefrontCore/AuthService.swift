@@ -28,8 +28,8 @@ public actor AuthService {
   private var nextUserId: Int
   /// Usernames of registrations between their check and their commit.
   private var pendingUsernames: Set<String> = []
-  /// Users with a token issuance in progress, and the logins waiting for their turn.
-  private var issuingWaiters: [Int: [CheckedContinuation<Void, Never>]] = [:]
+  /// One token issuance per user at a time, so the per-user limit holds under concurrent logins.
+  private let issuing = TurnLock<Int>()
 
   /// A service over replayed `state`, appending to `sink`.
   public init(
@@ -49,9 +49,6 @@ public actor AuthService {
 
   /// The pool password hashing runs on (its queue depth and counters are metrics).
   public nonisolated var hashingPool: HashingPool { hasher.pool }
-
-  /// The user with `id`, if any.
-  public func user(id: Int) -> User? { state.users[id] }
 
   /// The user named `username`, if any.
   public func user(named username: String) -> User? { state.user(named: username) }
@@ -150,9 +147,8 @@ public actor AuthService {
   }
 
   private func issueToken(for user: User) async throws(ShopError) -> LoginResult {
-    // One issuance per user at a time, so the per-user limit holds under concurrent logins.
-    await acquireIssuing(for: user.id)
-    defer { releaseIssuing(for: user.id) }
+    await issuing.acquire(user.id)
+    defer { issuing.release(user.id) }
     let now = clock()
     let token = TokenCrypto.newToken()
     let record = TokenRecord(digest: TokenCrypto.digest(of: token), userId: user.id, createdAt: now)
@@ -163,23 +159,6 @@ public actor AuthService {
     if excess > 0 { victims += valid.prefix(excess) }
     try await commit(victims.map { .tokenRevoked(digest: $0.digest) } + [.tokenIssued(record)])
     return LoginResult(token: token, user: user)
-  }
-
-  private func acquireIssuing(for userId: Int) async {
-    if issuingWaiters[userId] == nil {
-      issuingWaiters[userId] = []
-      return
-    }
-    await withCheckedContinuation { issuingWaiters[userId]!.append($0) }
-  }
-
-  private func releaseIssuing(for userId: Int) {
-    if let waiters = issuingWaiters[userId], let next = waiters.first {
-      issuingWaiters[userId] = Array(waiters.dropFirst())
-      next.resume()  // the turn passes directly to the next waiter
-    } else {
-      issuingWaiters[userId] = nil
-    }
   }
 
   private nonisolated func isExpired(_ token: TokenRecord, now: Timestamp) -> Bool {

@@ -1,6 +1,12 @@
 import Crypto
 import CryptoExtras
 
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+
 /// Django's `PBKDF2PasswordHasher`: `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>`, with a
 /// 32-byte PBKDF2-HMAC-SHA256 derived key and a 22-character alphanumeric salt, so hashes move
 /// between this server and a Django deployment both ways.
@@ -57,30 +63,7 @@ public enum DjangoPBKDF2 {
       // callers exclude (iterations > 0, 32-byte output).
       fatalError("PBKDF2 failed: \(error)")
     }
-    return key.withUnsafeBytes { Base64.encode(Array($0)) }
-  }
-}
-
-/// Standard base64 with padding (RFC 4648 §4), as Python's `base64.b64encode`.
-enum Base64 {
-  private static let alphabet = Array(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-  static func encode(_ bytes: [UInt8]) -> String {
-    var output: [UInt8] = []
-    output.reserveCapacity((bytes.count + 2) / 3 * 4)
-    var index = 0
-    while index < bytes.count {
-      let b0 = bytes[index]
-      let b1 = index + 1 < bytes.count ? bytes[index + 1] : 0
-      let b2 = index + 2 < bytes.count ? bytes[index + 2] : 0
-      output.append(alphabet[Int(b0 >> 2)])
-      output.append(alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
-      output.append(
-        index + 1 < bytes.count ? alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-      output.append(index + 2 < bytes.count ? alphabet[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-      index += 3
-    }
-    return String(decoding: output, as: UTF8.self)
+    // Standard base64 with padding (RFC 4648 §4), as Python's `base64.b64encode`.
+    return key.withUnsafeBytes { Data($0).base64EncodedString() }
   }
 }

@@ -1,3 +1,4 @@
+import Primitives
 import Synchronization
 
 #if canImport(Glibc)
@@ -45,8 +46,10 @@ public final class HashingPool: Sendable {
     self.threadCount = max(1, threadCount)
     self.maxPending = max(1, maxPending)
     self.queue = JobQueue(limit: self.maxPending)
-    for index in 0..<self.threadCount {
-      Self.startThread(queue: queue, name: "storefront-hash-\(index)")
+    for _ in 0..<self.threadCount {
+      DetachedThread.start { [queue] in
+        HashingPool.work(queue)
+      }
     }
   }
 
@@ -86,31 +89,9 @@ public final class HashingPool: Sendable {
     return try outcome.get()
   }
 
-  private static func startThread(queue: JobQueue, name: String) {
-    let context = Unmanaged.passRetained(queue).toOpaque()
-    var thread = pthread_t()
-    #if canImport(Darwin)
-      let result = pthread_create(
-        &thread, nil,
-        { raw in
-          HashingPool.workerMain(raw)
-          return nil
-        }, context)
-    #else
-      let result = pthread_create(
-        &thread, nil,
-        { raw in
-          HashingPool.workerMain(raw!)
-          return nil
-        }, context)
-    #endif
-    precondition(result == 0, "cannot start a hashing thread: error \(result)")
-    pthread_detach(thread)
-  }
-
-  private static func workerMain(_ raw: UnsafeMutableRawPointer) {
+  /// A worker thread's life: runs jobs until the queue is shut down and drained.
+  private static func work(_ queue: JobQueue) {
     lowerPriority()
-    let queue = Unmanaged<JobQueue>.fromOpaque(raw).takeRetainedValue()
     while let job = queue.pop() {
       let skipped = job.isAbandoned()
       if skipped { queue.counters.abandoned.add(1, ordering: .relaxed) }
@@ -145,12 +126,10 @@ private final class JobCounters: Sendable {
   let abandoned = Atomic<Int>(0)
 }
 
-/// A bounded FIFO of jobs behind a pthread mutex and condition variable.
-// @unchecked Sendable: `jobs`, `head` and `isShutDown` are only read or written while `mutex` is
-// held, and the mutex/condition pointers are allocated once in init and freed only in deinit.
+/// A bounded FIFO of jobs behind a condition lock.
+// @unchecked Sendable: `jobs`, `head` and `isShutDown` are only read or written with `lock` held.
 private final class JobQueue: @unchecked Sendable {
-  private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-  private let condition: UnsafeMutablePointer<pthread_cond_t>
+  private let lock = ConditionLock()
   /// Waiting jobs from `head` on; taken slots are cleared (a job holds a password).
   private var jobs: [Job?] = []
   private var head = 0
@@ -159,36 +138,21 @@ private final class JobQueue: @unchecked Sendable {
   let limit: Int
   let counters = JobCounters()
 
-  init(limit: Int) {
-    self.limit = limit
-    mutex = .allocate(capacity: 1)
-    mutex.initialize(to: pthread_mutex_t())
-    pthread_mutex_init(mutex, nil)
-    condition = .allocate(capacity: 1)
-    condition.initialize(to: pthread_cond_t())
-    pthread_cond_init(condition, nil)
-  }
-
-  deinit {
-    pthread_cond_destroy(condition)
-    pthread_mutex_destroy(mutex)
-    condition.deallocate()
-    mutex.deallocate()
-  }
+  init(limit: Int) { self.limit = limit }
 
   /// Queues `job`; false (queueing nothing) when `limit` jobs wait even after dropping the
   /// abandoned ones. Dropped jobs are finished as skipped, outside the lock.
   func push(_ job: Job) -> Bool {
     var dropped: [Job] = []
-    pthread_mutex_lock(mutex)
+    lock.lock()
     if jobs.count - head >= limit { dropped = dropAbandonedLocked() }
     let admitted = jobs.count - head < limit
     if admitted {
       jobs.append(job)
       counters.pending.store(jobs.count - head, ordering: .relaxed)
-      pthread_cond_signal(condition)
+      lock.signal()
     }
-    pthread_mutex_unlock(mutex)
+    lock.unlock()
     for job in dropped { job.finish(true) }
     counters.abandoned.add(dropped.count, ordering: .relaxed)
     if !admitted { counters.rejected.add(1, ordering: .relaxed) }
@@ -213,16 +177,14 @@ private final class JobQueue: @unchecked Sendable {
 
   /// The number of waiting jobs that are abandoned now (they will be skipped).
   func abandonedWaiting() -> Int {
-    pthread_mutex_lock(mutex)
-    defer { pthread_mutex_unlock(mutex) }
-    return jobs[head...].reduce(0) { $0 + ($1?.isAbandoned() == true ? 1 : 0) }
+    lock.withLock { jobs[head...].reduce(0) { $0 + ($1?.isAbandoned() == true ? 1 : 0) } }
   }
 
   /// The next job, waiting for one; nil once shut down and drained.
   func pop() -> Job? {
-    pthread_mutex_lock(mutex)
-    defer { pthread_mutex_unlock(mutex) }
-    while head == jobs.count && !isShutDown { pthread_cond_wait(condition, mutex) }
+    lock.lock()
+    defer { lock.unlock() }
+    while head == jobs.count && !isShutDown { lock.wait() }
     guard head < jobs.count else { return nil }
     let job = jobs[head]
     jobs[head] = nil
@@ -236,9 +198,9 @@ private final class JobQueue: @unchecked Sendable {
   }
 
   func shutdown() {
-    pthread_mutex_lock(mutex)
-    isShutDown = true
-    pthread_cond_broadcast(condition)
-    pthread_mutex_unlock(mutex)
+    lock.withLock {
+      isShutDown = true
+      lock.broadcast()
+    }
   }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import JSON
+import Primitives
 
 /// The stored outcome of the first `POST /orders/` with an `Idempotency-Key`: replayed to
 /// later requests of the same user with the same key and body.
@@ -43,7 +44,7 @@ public struct IdempotencyRecord: Sendable, Hashable {
   /// winning), numbers by exact decimal value (`1`, `1.0` and `10e-1` are equal), strings by
   /// code points.
   public static func requestDigest(of body: JSONValue) -> String {
-    TokenCrypto.hexString(SHA256.hash(data: canonical(body).encoded()))
+    Hex.string(SHA256.hash(data: canonical(body).encoded()))
   }
 
   private static func canonical(_ value: JSONValue) -> JSONValue {

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The live idempotency records, by user and key: the part of `ShopState` that
 /// `OrderService` consults for `Idempotency-Key` on `POST /orders/`.
 ///

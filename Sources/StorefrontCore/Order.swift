@@ -1,4 +1,5 @@
 import JSON
+import Primitives
 
 /// An order's lifecycle. `delivered` and `cancelled` are terminal.
 public enum OrderStatus: String, Sendable, Hashable, CaseIterable {

@@ -1,4 +1,5 @@
 import JSON
+import Primitives
 
 /// Orders: placement (all or nothing, never overselling, safe to retry with an
 /// `Idempotency-Key`), listing, status changes.
@@ -22,10 +23,9 @@ public actor OrderService {
 
   private var nextOrderId: Int
   private var nextOrderItemId: Int
-  /// Status changes run one at a time (admin-only and rare), so two changes of one order
-  /// cannot both pass the terminal-status check or both give stock back.
-  private var statusChangeBusy = false
-  private var statusChangeWaiters: [CheckedContinuation<Void, Never>] = []
+  /// Status changes run one at a time (admin-only and rare; one key for all), so two changes
+  /// of one order cannot both pass the terminal-status check or both give stock back.
+  private let statusChanges = TurnLock<Int>()
   /// Each order's JSON, encoded on first listing and dropped when its status changes.
   private var encodedOrders: [Int: [UInt8]] = [:]
 
@@ -97,9 +97,6 @@ public actor OrderService {
     return writer.bytes
   }
 
-  /// The order with `id`, if any.
-  public func order(id: Int) -> Order? { state.orders[id] }
-
   /// `POST /orders/`: validates `{items: [{product, variant?, quantity}]}`, holds stock for every
   /// variant item, writes one `orderPlaced` event (price snapshot and stock deltas) and applies
   /// it. Answer 201 with `order.json`.
@@ -149,18 +146,32 @@ public actor OrderService {
   public func updateStatus(
     orderId: Int, _ body: JSONValue, by user: User
   ) async throws(ShopError) -> Order {
-    guard user.isStaff else { throw .forbidden }
-    guard state.orders[orderId] != nil else { throw .orderNotFound }
-    var reader = FieldReader(try FieldReader.object(body))
+    do {
+      return try await updateStatus(orderId: orderId, by: user, body: { body })
+    } catch {
+      // The body closure above cannot throw: every error is the service's own.
+      throw error as! ShopError
+    }
+  }
+
+  /// ``updateStatus(orderId:_:by:)`` reading `body` only once the order is known to exist, as
+  /// DRF's `get_object()` runs before the parser: an unknown order is a 404 whatever the body
+  /// holds. What `body` throws is rethrown as it is; everything else is a `ShopError`.
+  public func updateStatus(
+    orderId: Int, by user: User, body: @Sendable () throws -> JSONValue
+  ) async throws -> Order {
+    guard user.isStaff else { throw ShopError.forbidden }
+    guard state.orders[orderId] != nil else { throw ShopError.orderNotFound }
+    var reader = FieldReader(try FieldReader.object(try body()))
     let choice = reader.choice("status", OrderStatus.allCases.map(\.rawValue))
     try reader.errors.throwIfAny()
     let status = OrderStatus(rawValue: choice!)!
 
-    await acquireStatusChange()
-    defer { releaseStatusChange() }
+    await statusChanges.acquire(0)
+    defer { statusChanges.release(0) }
     let order = state.orders[orderId]!
     if order.status.isTerminal {
-      throw .validation(
+      throw ShopError.validation(
         ValidationError(
           field: "status", "Cannot change status of a \(order.status.rawValue) order."))
     }
@@ -170,7 +181,7 @@ public actor OrderService {
     do {
       try await sink.append([event])
     } catch {
-      throw .unavailable(reason: "\(error)")
+      throw ShopError.unavailable(reason: "\(error)")
     }
     state.apply(event)
     encodedOrders[orderId] = nil
@@ -179,22 +190,5 @@ public actor OrderService {
       await catalog.snapshot.waitUntilRendered(generation)
     }
     return state.orders[orderId]!
-  }
-
-  private func acquireStatusChange() async {
-    if !statusChangeBusy {
-      statusChangeBusy = true
-      return
-    }
-    await withCheckedContinuation { statusChangeWaiters.append($0) }
-  }
-
-  private func releaseStatusChange() {
-    if statusChangeWaiters.isEmpty {
-      statusChangeBusy = false
-    } else {
-      // Hand the turn over directly: the flag stays set for the next waiter.
-      statusChangeWaiters.removeFirst().resume()
-    }
   }
 }

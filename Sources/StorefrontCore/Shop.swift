@@ -1,3 +1,5 @@
+import Primitives
+
 /// Settings of the domain layer.
 public struct ShopConfiguration: Sendable, Equatable {
   public var auth: AuthConfiguration

@@ -1,4 +1,5 @@
 import JSON
+import Primitives
 
 /// One accepted mutation, as written to the event log and replayed at startup.
 ///

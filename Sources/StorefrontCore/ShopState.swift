@@ -1,3 +1,5 @@
+import Primitives
+
 /// The whole shop in memory, rebuilt by replaying the log.
 ///
 /// A pure value: `apply(_:)` and `snapshotEvents()` touch nothing else, so the log's compaction

@@ -1,4 +1,5 @@
 import JSON
+import Primitives
 
 /// A registered account. Staff users are the API's admins.
 public struct User: Sendable, Hashable, Identifiable {

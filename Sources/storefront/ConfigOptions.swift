@@ -1,4 +1,5 @@
 import ArgumentParser
+import Primitives
 import Storefront
 
 /// The options every command takes: where the configuration file and the data live.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Primitives
 import Storefront
 
 /// `storefront log`: offline tools for the event log. Run them while the server is stopped.

@@ -1,6 +1,7 @@
 import EventLog
 import EventLogTestSupport
 import JSON
+import Primitives
 import Testing
 
 struct AppendReplayTests {
@@ -127,12 +128,12 @@ struct AppendReplayTests {
   }
 
   @Test func timestampsPrintAsUTCWithMicroseconds() {
-    let stamp = LogTimestamp(microsecondsSince1970: 1_795_824_784_123_456)
+    let stamp = Timestamp(microseconds: 1_795_824_784_123_456)
     #expect(stamp.description == "2026-11-28T00:13:04.123456Z")
-    #expect(LogTimestamp(microsecondsSince1970: 0).description == "1970-01-01T00:00:00.000000Z")
-    #expect(LogTimestamp(microsecondsSince1970: -1).description == "1969-12-31T23:59:59.999999Z")
+    #expect(Timestamp(microseconds: 0).description == "1970-01-01T00:00:00.000000Z")
+    #expect(Timestamp(microseconds: -1).description == "1969-12-31T23:59:59.999999Z")
     #expect(
-      LogTimestamp(microsecondsSince1970: 951_782_400_000_001).description
+      Timestamp(microseconds: 951_782_400_000_001).description
         == "2000-02-29T00:00:00.000001Z")
   }
 }

@@ -1,4 +1,5 @@
 import CLibevent
+import Primitives
 
 #if canImport(Glibc)
   import Glibc

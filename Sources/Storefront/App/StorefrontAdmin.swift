@@ -1,5 +1,6 @@
 import EventLog
 import Logging
+import Primitives
 import StorefrontCore
 
 /// The offline operations behind `storefront createsuperuser` and `storefront log ...`.

@@ -1,5 +1,6 @@
 import EventLog
 import Logging
+import Primitives
 import StorefrontCore
 
 #if canImport(Glibc)

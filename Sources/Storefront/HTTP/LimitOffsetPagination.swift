@@ -1,5 +1,6 @@
 import EventHTTP
 import JSON
+import Primitives
 import StorefrontCore
 
 /// DRF's `LimitOffsetPagination`, opt-in: a list is paginated only when `limit` is given.
@@ -148,8 +149,6 @@ struct LimitOffsetPagination: Sendable {
     return index > portStart && index == bytes.count
   }
 
-  private static let hexDigits = Array("0123456789ABCDEF".utf8)
-
   /// Python's `quote_plus` (UTF-8, nothing but letters, digits and `_.-~` left as is, spaces
   /// as `+`).
   static func quotePlus(_ text: String) -> String {
@@ -165,8 +164,7 @@ struct LimitOffsetPagination: Sendable {
         output.append(UInt8(ascii: "+"))
       default:
         output.append(UInt8(ascii: "%"))
-        output.append(hexDigits[Int(byte >> 4)])
-        output.append(hexDigits[Int(byte & 0x0F)])
+        Hex.append(byte, to: &output, uppercase: true)
       }
     }
     return String(decoding: output, as: UTF8.self)

@@ -1,13 +1,5 @@
 import Primitives
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// DRF's `SimpleRateThrottle` for one rate: per key, the times of the requests admitted within
 /// the last period. A request is admitted (and its time recorded) while fewer than `N` are;
 /// otherwise it is refused with the wait until the oldest leaves the window,
@@ -36,7 +28,7 @@ final class ThrottleWindow: Sendable {
   /// `now` gives monotonic nanoseconds.
   init(
     rate: ThrottleRate, capacity: Int? = nil,
-    now: @escaping @Sendable () -> Int64 = ThrottleWindow.monotonicNanoseconds
+    now: @escaping @Sendable () -> Int64 = { Int64(MonotonicClock.nanoseconds()) }
   ) {
     self.rate = rate
     self.capacity = max(1, capacity ?? min(65_536, Self.timeBudget / rate.requests))
@@ -60,13 +52,6 @@ final class ThrottleWindow: Sendable {
 
   /// How many keys are tracked now.
   var trackedKeys: Int { state.withLock { $0.index.count } }
-
-  /// `CLOCK_MONOTONIC` in nanoseconds.
-  @Sendable static func monotonicNanoseconds() -> Int64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
-  }
 }
 
 /// The keys of a window, most recently seen first (a list linked through slot indices).

@@ -45,11 +45,9 @@ enum OrderRoutes {
     router.add(
       .PATCH, "/orders/<int:id>/update-status/",
       APIRoute("Order Status Update", .admin, acceptsParameters: PathID.acceptsAll) { call in
-        let id = try call.id(0)
-        // As DRF's get_object(): an unknown order is a 404 before the body is parsed.
-        guard await call.app.shop.orders.order(id: id) != nil else { throw ShopError.orderNotFound }
+        // An unknown order is a 404 before the body is parsed (as DRF's get_object()).
         let order = try await call.app.shop.orders.updateStatus(
-          orderId: id, try call.body(), by: call.caller)
+          orderId: try call.id(0), by: call.caller, body: { try call.body() })
         return JSONResponse.make(200, order.statusJSON)
       })
   }

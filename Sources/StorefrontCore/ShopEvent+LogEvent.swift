@@ -1,4 +1,0 @@
-import EventLog
-
-/// Shop events are what the event log stores: `type` + `encodeData()` + `init(type:data:)`.
-extension ShopEvent: LogEvent {}
