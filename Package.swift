@@ -24,6 +24,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(
       url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["JSON"]),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     .systemLibrary(
@@ -32,8 +34,14 @@ let package = Package(
       providers: [.apt(["libevent-dev"])]
     ),
     .target(name: "JSON", swiftSettings: crossModule),
-    .target(name: "EventHTTP", dependencies: ["CLibevent"], swiftSettings: crossModule),
-    .target(name: "EventLog", dependencies: ["JSON"], swiftSettings: crossModule),
+    .target(
+      name: "EventHTTP",
+      dependencies: ["CLibevent", .product(name: "CoreMetrics", package: "swift-metrics")],
+      swiftSettings: crossModule),
+    .target(
+      name: "EventLog",
+      dependencies: ["JSON", .product(name: "CoreMetrics", package: "swift-metrics")],
+      swiftSettings: crossModule),
     .target(
       name: "StorefrontCore",
       dependencies: [
@@ -49,6 +57,8 @@ let package = Package(
         "EventHTTP", "EventLog", "StorefrontCore", "JSON",
         .product(name: "Configuration", package: "swift-configuration"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
       ],
       swiftSettings: crossModule
     ),
@@ -70,7 +80,8 @@ let package = Package(
       exclude: ["exports.map"],
       linkerSettings: [
         .unsafeFlags([
-          "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/StorefrontC/exports.map",
+          "-Xlinker",
+          "--version-script=\(Context.packageDirectory)/Sources/StorefrontC/exports.map",
         ])
       ]
     ),
@@ -80,7 +91,8 @@ let package = Package(
     // glibc's mallinfo2 for tests that check the server does not leak (Swift cannot import it).
     .target(name: "CMallocStats", path: "Tests/CMallocStats"),
     .target(name: "HTTPTestSupport", dependencies: ["CMallocStats"], path: "Tests/HTTPTestSupport"),
-    .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "CLibevent", "HTTPTestSupport"]),
+    .testTarget(
+      name: "EventHTTPTests", dependencies: ["EventHTTP", "CLibevent", "HTTPTestSupport"]),
     .testTarget(
       name: "EventLogTests",
       dependencies: [

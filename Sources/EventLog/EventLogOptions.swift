@@ -1,4 +1,6 @@
-/// How an ``EventLog`` writes and when it compacts itself.
+import CoreMetrics
+
+/// How an ``EventLog`` writes, when it compacts itself, and where it reports metrics.
 public struct EventLogOptions<Event: LogEvent>: Sendable {
   /// When appends are forced to disk before they are acknowledged.
   public var policy: FsyncPolicy
@@ -23,6 +25,9 @@ public struct EventLogOptions<Event: LogEvent>: Sendable {
   /// the message to standard error and exits with status 70. If it returns, the log stays
   /// stopped.
   public var unrecoverableFailure: @Sendable (String) -> Void
+  /// Where the log reports its metrics (see ``LogMetrics`` for the labels); nil reports
+  /// nothing and costs nothing.
+  public var metrics: (any MetricsFactory)?
 
   public init(
     policy: FsyncPolicy = .always,
@@ -34,7 +39,8 @@ public struct EventLogOptions<Event: LogEvent>: Sendable {
     writesStopped: @escaping @Sendable (String) -> Void = { printToStandardError($0) },
     unrecoverableFailure: @escaping @Sendable (String) -> Void = {
       exitAfterUnrecoverableFailure($0)
-    }
+    },
+    metrics: (any MetricsFactory)? = nil
   ) {
     self.policy = policy
     self.compactionFactor = compactionFactor
@@ -44,6 +50,7 @@ public struct EventLogOptions<Event: LogEvent>: Sendable {
     self.compactionStepHook = compactionStepHook
     self.writesStopped = writesStopped
     self.unrecoverableFailure = unrecoverableFailure
+    self.metrics = metrics
   }
 }
 
