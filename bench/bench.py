@@ -2,7 +2,7 @@
 """Helpers of bench/run (standard library only).
 
   bench.py free-port
-  bench.py wait URL SECONDS                 wait until GET URL answers 200
+  bench.py wait URL SECONDS                 wait until GET URL/api/ready/ answers 200
   bench.py seed URL STATE_JSON              catalog, users, tokens, orders (see SEED below)
   bench.py storm-users URL STATE_JSON N     register N login-storm users (at the server's cost)
   bench.py capture SCENARIO URL STATE DIR   write the floor's bodies; print the floor's arguments
@@ -69,13 +69,13 @@ def wait(url, seconds):
     deadline = time.time() + float(seconds)
     while time.time() < deadline:
         try:
-            status, _ = Client(url).call("GET", "/api/health/", expect=None)
+            status, _ = Client(url).call("GET", "/api/ready/", expect=None)
             if status == 200:
                 return
         except OSError:
             pass
         time.sleep(0.05)
-    raise SystemExit(f"bench: {url} did not become healthy within {seconds}s")
+    raise SystemExit(f"bench: {url} did not become ready within {seconds}s")
 
 
 def login(base, username, password):

@@ -25,7 +25,7 @@ public final class AccessLogWriter: Sendable {
   /// The local time's offset from UTC, refreshed by the writer thread for the loops' lines.
   let utcOffset = Atomic<Int>(AccessLogTimestamp.currentUTCOffset())
   private let lineCapacity: Int
-  private let reportFormat: AccessLogFormat?
+  private let reportFormatBox: Mutex<AccessLogFormat?>
   private let wake: WakePipe
   private let state = Mutex(State())
   private let exited = DispatchSemaphore(value: 0)
@@ -58,7 +58,7 @@ public final class AccessLogWriter: Sendable {
     self.fileDescriptor = fileDescriptor
     self.flushInterval = flushInterval
     self.lineCapacity = lineBufferBytes
-    self.reportFormat = reportFormat
+    self.reportFormatBox = Mutex(reportFormat)
     self.wake = WakePipe()
     let thread = Thread { [self] in
       run()
@@ -90,6 +90,12 @@ public final class AccessLogWriter: Sendable {
   }
 
   deinit { wake.close() }
+
+  /// How the writer reports its own dropped lines (e.g. switched to JSON with the logs).
+  public var reportFormat: AccessLogFormat? {
+    get { reportFormatBox.withLock { $0 } }
+    set { reportFormatBox.withLock { $0 = newValue } }
+  }
 
   /// Submitted lines dropped because the buffer was full (access lines count in their
   /// ``AccessLog/droppedLines``).
@@ -255,7 +261,7 @@ public final class AccessLogWriter: Sendable {
         level: "warning", message: "access log: dropped \(dropped - reported) lines (buffer full)",
         seconds: seconds, utcOffset: offset)
     }
-    if ownDrops > 0, let reportFormat {
+    if ownDrops > 0, let reportFormat = self.reportFormat {
       reports += reportFormat.line(
         level: "warning", message: "log: dropped \(ownDrops) lines (buffer full)",
         seconds: seconds, utcOffset: offset)

@@ -12,6 +12,12 @@ public struct LogBackup: Sendable, Equatable {
   public let records: Int
   /// Bytes written (header and records).
   public let bytes: UInt64
+
+  public init(sequence: UInt64, records: Int, bytes: UInt64) {
+    self.sequence = sequence
+    self.records = records
+    self.bytes = bytes
+  }
 }
 
 extension EventLog {

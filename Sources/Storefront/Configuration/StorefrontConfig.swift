@@ -33,6 +33,8 @@ public struct StorefrontConfig: Sendable, Equatable {
   public var auth: Auth
   /// `throttle.*`: request rates per client address and per user (off by default).
   public var throttle: Throttle
+  /// `metrics.*`: the Prometheus endpoint.
+  public var metrics: Metrics
   /// The configuration file the values were read from, or `nil` when none was read
   /// (informational, for the startup log line).
   public var configFile: String?
@@ -49,6 +51,7 @@ public struct StorefrontConfig: Sendable, Equatable {
     storage: Storage = Storage(),
     auth: Auth = Auth(),
     throttle: Throttle = Throttle(),
+    metrics: Metrics = Metrics(),
     configFile: String? = nil
   ) {
     self.host = host
@@ -61,6 +64,7 @@ public struct StorefrontConfig: Sendable, Equatable {
     self.storage = storage
     self.auth = auth
     self.throttle = throttle
+    self.metrics = metrics
     self.configFile = configFile
   }
 

@@ -102,7 +102,7 @@ final class APIServeProcess: Sendable {
   static func freePort() throws -> Int { try FreePort.pick() }
 
   /// Starts `storefront serve --port <free> --data-dir <dataDir> --workers 2` in `workDirectory`
-  /// and waits until `GET /api/health/` answers.
+  /// and waits until `GET /api/ready/` answers 200 (the log is replayed).
   init(dataDir: String, workDirectory: String, environment: [String: String] = [:]) throws {
     port = try Self.freePort()
     child = try StorefrontChild(
@@ -120,7 +120,7 @@ final class APIServeProcess: Sendable {
         throw TestError("storefront serve exited early: \(standardError)")
       }
       if let connection = try? TestConnection(port: port, timeout: 5),
-        let response = try? connection.request("GET", "/api/health/"), response.status == 200
+        let response = try? connection.request("GET", "/api/ready/"), response.status == 200
       {
         connection.close()
         return
