@@ -116,7 +116,7 @@ let package = Package(
     .testTarget(
       name: "StorefrontTests",
       dependencies: [
-        "Storefront", "StorefrontCore", "JSON", "HTTPTestSupport", "FaultInjection",
+        "Storefront", "StorefrontCore", "EventLog", "JSON", "HTTPTestSupport", "FaultInjection",
         .product(name: "Configuration", package: "swift-configuration"),
       ]),
     .testTarget(

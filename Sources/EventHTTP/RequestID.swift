@@ -42,7 +42,8 @@ public enum RequestID: Sendable, Equatable {
       return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.generatedLength) {
         buffer in
         let count = write(into: buffer.baseAddress!)
-        return String(decoding: UnsafeBufferPointer(start: buffer.baseAddress!, count: count), as: UTF8.self)
+        return String(
+          decoding: UnsafeBufferPointer(start: buffer.baseAddress!, count: count), as: UTF8.self)
       }
     }
   }

@@ -34,14 +34,18 @@ public struct FaultPlan: Sendable {
   public var armFile: String?
   /// What the file's path ends with (default `/events.jsonl`).
   public var pathSuffix: String?
+  /// Reads of the log wait until this file exists (a replay held as long as a test wants).
+  public var holdReadsUntil: String?
 
   public init(
-    failing: [Call: String], errno: Code = .eio, armFile: String? = nil, pathSuffix: String? = nil
+    failing: [Call: String], errno: Code = .eio, armFile: String? = nil, pathSuffix: String? = nil,
+    holdReadsUntil: String? = nil
   ) {
     self.failing = failing
     self.errno = errno
     self.armFile = armFile
     self.pathSuffix = pathSuffix
+    self.holdReadsUntil = holdReadsUntil
   }
 
   /// `LD_PRELOAD` and the `FAULTSHIM_*` variables; compiles the library on first use.
@@ -52,6 +56,7 @@ public struct FaultPlan: Sendable {
     }
     if let armFile { environment["FAULTSHIM_ARM_FILE"] = armFile }
     if let pathSuffix { environment["FAULTSHIM_SUFFIX"] = pathSuffix }
+    if let holdReadsUntil { environment["FAULTSHIM_HOLD_READS_UNTIL"] = holdReadsUntil }
     return environment
   }
 }

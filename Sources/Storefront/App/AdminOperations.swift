@@ -12,7 +12,8 @@ enum AdminOperations {
     do {
       let user = try await app.shop.auth.createSuperuser(
         username: username, email: email, password: password)
-      return AdminOutcome(status: 0, stdout: "Superuser \"\(user.username)\" created (id \(user.id)).")
+      return AdminOutcome(
+        status: 0, stdout: "Superuser \"\(user.username)\" created (id \(user.id)).")
     } catch {
       return AdminOutcome(status: 1, stderr: "createsuperuser: \(describe(error))")
     }
@@ -39,7 +40,11 @@ enum AdminOperations {
     case "createsuperuser":
       guard let username = request["username"]?.stringValue,
         let email = request["email"]?.stringValue, let password = request["password"]?.stringValue
-      else { return AdminOutcome(status: 2, stderr: "control: createsuperuser needs username, email and password").frame() }
+      else {
+        return AdminOutcome(
+          status: 2, stderr: "control: createsuperuser needs username, email and password"
+        ).frame()
+      }
       return await createSuperuser(app, username: username, email: email, password: password)
         .frame()
     case "compact":
@@ -52,7 +57,8 @@ enum AdminOperations {
         return AdminOutcome(status: 1, stderr: "backup: \(error)").frame()
       }
     case let other:
-      return AdminOutcome(status: 2, stderr: "control: unknown command \(other ?? "(none)")").frame()
+      return AdminOutcome(status: 2, stderr: "control: unknown command \(other ?? "(none)")")
+        .frame()
     }
   }
 

@@ -167,7 +167,8 @@ public enum StorefrontAdmin {
         if let client = try ControlClient.connect(dataDir: config.dataDir) {
           let frame = try client.call(request, data: data)
           guard let outcome = AdminOutcome(frame: frame) else {
-            return AdminOutcome(status: 1, stderr: "\(name): the server's answer was not understood")
+            return AdminOutcome(
+              status: 1, stderr: "\(name): the server's answer was not understood")
           }
           final(frame)
           return outcome
@@ -219,7 +220,6 @@ public enum StorefrontAdmin {
     return "\(destination) is inside the data directory \(dataDir); write the backup elsewhere"
   }
 }
-
 
 /// Bytes counted from the thread that streams a backup.
 private final class ByteCount: Sendable {

@@ -51,7 +51,9 @@ public enum StorefrontServer {
       return 1
     }
     if let metrics {
-      metrics.sampledGauge("http_requests_in_flight") { server.stats.inFlight.load(ordering: .relaxed) }
+      metrics.sampledGauge("http_requests_in_flight") {
+        server.stats.inFlight.load(ordering: .relaxed)
+      }
       metrics.sampledGauge("ready") { front.isReady ? 1 : 0 }
     }
 

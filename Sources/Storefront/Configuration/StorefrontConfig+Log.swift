@@ -20,8 +20,9 @@ extension StorefrontConfig {
     public var format: Format
 
     /// Logging settings; every argument defaults to the documented default.
-    public init(level: Logger.Level = .info, accessLevel: Logger.Level = .info, format: Format = .text)
-    {
+    public init(
+      level: Logger.Level = .info, accessLevel: Logger.Level = .info, format: Format = .text
+    ) {
       self.level = level
       self.accessLevel = accessLevel
       self.format = format

@@ -48,7 +48,9 @@ extension StorefrontConfig {
       if path.isEmpty { return true }
       let bytes = path.utf8
       guard bytes.first == UInt8(ascii: "/"), bytes.count <= 256,
-        bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") })
+        bytes.allSatisfy({
+          $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#")
+        })
       else { return false }
       let api = StorefrontServer.prefix
       return path != api && !path.hasPrefix(api + "/")

@@ -61,7 +61,9 @@ enum ControlSocket {
   /// A new Unix stream socket (close-on-exec).
   static func makeSocket() throws(ControlError) -> Int32 {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    if fd < 0 { throw ControlError("cannot create a Unix socket: \(String(cString: strerror(errno)))") }
+    if fd < 0 {
+      throw ControlError("cannot create a Unix socket: \(String(cString: strerror(errno)))")
+    }
     return fd
   }
 
@@ -82,7 +84,8 @@ enum ControlSocket {
       }
       if written < 0 {
         if errno == EINTR { continue }
-        throw ControlError("writing to the control socket failed: \(String(cString: strerror(errno)))")
+        throw ControlError(
+          "writing to the control socket failed: \(String(cString: strerror(errno)))")
       }
       offset += written
     }
