@@ -33,19 +33,25 @@ let package = Package(
       pkgConfig: "libevent_pthreads",
       providers: [.apt(["libevent-dev"])]
     ),
+    // The lock every layer uses (pthread-based, so ThreadSanitizer sees it).
+    .target(name: "Primitives", swiftSettings: crossModule),
     .target(name: "JSON", swiftSettings: crossModule),
     .target(
       name: "EventHTTP",
-      dependencies: ["CLibevent", .product(name: "CoreMetrics", package: "swift-metrics")],
+      dependencies: [
+        "CLibevent", "Primitives", .product(name: "CoreMetrics", package: "swift-metrics"),
+      ],
       swiftSettings: crossModule),
     .target(
       name: "EventLog",
-      dependencies: ["JSON", .product(name: "CoreMetrics", package: "swift-metrics")],
+      dependencies: [
+        "JSON", "Primitives", .product(name: "CoreMetrics", package: "swift-metrics"),
+      ],
       swiftSettings: crossModule),
     .target(
       name: "StorefrontCore",
       dependencies: [
-        "EventLog", "JSON",
+        "EventLog", "JSON", "Primitives",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "CryptoExtras", package: "swift-crypto"),
       ],
@@ -54,7 +60,7 @@ let package = Package(
     .target(
       name: "Storefront",
       dependencies: [
-        "EventHTTP", "EventLog", "StorefrontCore", "JSON",
+        "EventHTTP", "EventLog", "StorefrontCore", "JSON", "Primitives",
         .product(name: "Configuration", package: "swift-configuration"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -74,7 +80,7 @@ let package = Package(
     .target(
       name: "StorefrontC",
       dependencies: [
-        "Storefront", "EventHTTP", "EventLog", "CLibevent",
+        "Storefront", "EventHTTP", "EventLog", "CLibevent", "Primitives",
         .product(name: "Logging", package: "swift-log"),
       ],
       exclude: ["exports.map"],
@@ -92,11 +98,13 @@ let package = Package(
     .target(name: "CMallocStats", path: "Tests/CMallocStats"),
     .target(name: "HTTPTestSupport", dependencies: ["CMallocStats"], path: "Tests/HTTPTestSupport"),
     .testTarget(
-      name: "EventHTTPTests", dependencies: ["EventHTTP", "CLibevent", "HTTPTestSupport"]),
+      name: "EventHTTPTests",
+      dependencies: ["EventHTTP", "CLibevent", "HTTPTestSupport", "Primitives"]),
     .testTarget(
       name: "EventLogTests",
       dependencies: [
         "EventLog", "JSON", "EventLogTestSupport", "EventLogCrashChild", "FaultInjection",
+        "Primitives",
       ]),
     // Builds Tests/FaultInjection/faultshim.c (an LD_PRELOAD library that fails chosen writes
     // and syncs of the event log) for the write-failure tests' child processes.
@@ -112,11 +120,14 @@ let package = Package(
     .executableTarget(
       name: "EventLogBench", dependencies: ["EventLog", "JSON", "EventLogTestSupport"],
       path: "bench/eventlog/Sources"),
-    .testTarget(name: "StorefrontCoreTests", dependencies: ["StorefrontCore", "EventLog", "JSON"]),
+    .testTarget(
+      name: "StorefrontCoreTests",
+      dependencies: ["StorefrontCore", "EventLog", "JSON", "Primitives"]),
     .testTarget(
       name: "StorefrontTests",
       dependencies: [
         "Storefront", "StorefrontCore", "EventLog", "JSON", "HTTPTestSupport", "FaultInjection",
+        "Primitives",
         .product(name: "Configuration", package: "swift-configuration"),
       ]),
     .testTarget(

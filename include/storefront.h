@@ -135,6 +135,9 @@ storefront_t *storefront_open(const char *config_path, const char *data_dir, cha
  *   the host's exact routes (evhttp_set_cb) keep precedence and every other path is answered by
  *   Storefront (JSON 404 outside prefix). It also allows every HTTP method on http
  *   (evhttp_set_allowed_methods); the host's size limits and timeouts are left as they are.
+ *   The host's evhttp keeps its own framing: the request guard of storefront_serve (strict
+ *   HTTP/1.1 framing, request deadline, body budget; it needs evhttp's bevcb) is not
+ *   installed on it, so a host that faces untrusted clients sets its own limits.
  * prefix: the mount point, "/" or a path such as "/api" or "/api/" (trailing slash ignored):
  *   letters, digits and - . _ ~ between slashes, no empty, "." or ".." segment.
  *

@@ -45,7 +45,7 @@ final class AccessLogLine: @unchecked Sendable {
       offset = utcOffset
     }
     var at = fixedCount
-    if let name = method.accessLogName {
+    if let name = method.knownName {
       at = put(name, at)
     } else {
       at = putEscaped(method.rawValue, at, limit: Self.maximumMethodBytes)
@@ -147,23 +147,5 @@ final class AccessLogLine: @unchecked Sendable {
       }
     }
     return at
-  }
-}
-
-extension HTTPMethod {
-  /// The method's name, without going through a `String` (nil for a made-up method).
-  fileprivate var accessLogName: StaticString? {
-    switch self {
-    case .GET: "GET"
-    case .POST: "POST"
-    case .PUT: "PUT"
-    case .PATCH: "PATCH"
-    case .DELETE: "DELETE"
-    case .HEAD: "HEAD"
-    case .OPTIONS: "OPTIONS"
-    case .TRACE: "TRACE"
-    case .CONNECT: "CONNECT"
-    case .other: nil
-    }
   }
 }

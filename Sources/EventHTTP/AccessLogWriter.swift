@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 import Synchronization
 
 /// The one thread that writes a process's log output to a file descriptor (standard error):
@@ -25,9 +26,9 @@ public final class AccessLogWriter: Sendable {
   /// The local time's offset from UTC, refreshed by the writer thread for the loops' lines.
   let utcOffset = Atomic<Int>(AccessLogTimestamp.currentUTCOffset())
   private let lineCapacity: Int
-  private let reportFormatBox: Mutex<AccessLogFormat?>
+  private let reportFormatBox: Locked<AccessLogFormat?>
   private let wake: WakePipe
-  private let state = Mutex(State())
+  private let state = Locked(State())
   private let exited = DispatchSemaphore(value: 0)
 
   private struct State {
@@ -58,7 +59,7 @@ public final class AccessLogWriter: Sendable {
     self.fileDescriptor = fileDescriptor
     self.flushInterval = flushInterval
     self.lineCapacity = lineBufferBytes
-    self.reportFormatBox = Mutex(reportFormat)
+    self.reportFormatBox = Locked(reportFormat)
     self.wake = WakePipe()
     let thread = Thread { [self] in
       run()

@@ -1,5 +1,6 @@
 import CLibevent
 import Foundation
+import Primitives
 import Synchronization
 
 /// One libevent `event_base` driven by one thread, with an executor other threads can submit to.
@@ -17,13 +18,13 @@ public final class EventLoop: @unchecked Sendable {
   /// The libevent base; use it only on the loop thread.
   public let base: OpaquePointer
   private let ownsBase: Bool
-  private let jobs = Mutex<[Job]>([])
+  private let jobs = Locked<[Job]>([])
   private let threadID = Atomic<UInt>(0)
   private var wakeEvent: OpaquePointer?
   /// Set by ``start()`` (the loop holds no reference to its thread: the thread's closure
   /// holds the loop until the loop returns, and no cycle outlives it).
   private let started = Atomic<Bool>(false)
-  private let finished = Mutex<Bool>(false)
+  private let finished = Locked<Bool>(false)
   private let finishedCondition = NSCondition()
   /// Cleanups run on the loop thread after the loop returns, before the base is freed.
   private var cleanups: [() -> Void] = []

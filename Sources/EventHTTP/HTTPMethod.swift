@@ -30,6 +30,18 @@ public enum HTTPMethod: Sendable, Hashable, RawRepresentable {
 
   /// The method token as sent on the request line.
   public var rawValue: String {
+    guard let name = knownName else {
+      if case .other(let name) = self { return name }
+      return ""
+    }
+    return String(
+      decoding: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount),
+      as: UTF8.self)
+  }
+
+  /// The name of a method with a case of its own, as a literal (nil for ``other(_:)``): for
+  /// callers that write it without building a `String` (the access log).
+  public var knownName: StaticString? {
     switch self {
     case .GET: "GET"
     case .POST: "POST"
@@ -40,7 +52,7 @@ public enum HTTPMethod: Sendable, Hashable, RawRepresentable {
     case .OPTIONS: "OPTIONS"
     case .TRACE: "TRACE"
     case .CONNECT: "CONNECT"
-    case .other(let name): name
+    case .other: nil
     }
   }
 

@@ -1,5 +1,6 @@
 import CLibevent
 import Foundation
+import Primitives
 import Synchronization
 
 /// A multi-loop evhttp server: `workers` event loops, each on its own thread with its own
@@ -19,7 +20,7 @@ public final class HTTPServer: Sendable {
   public let bodyBudget: BodyBudget?
   private let dispatchers: [RequestDispatcher]
   private let boundPort = Atomic<Int>(0)
-  private let state = Mutex<State>(.idle)
+  private let state = Locked<State>(.idle)
   /// Written out (closed) by ``shutdown(timeout:)`` once the loops stopped.
   private let observer: AccessLog?
 

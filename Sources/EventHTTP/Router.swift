@@ -16,9 +16,9 @@ public struct Router<Handler: Sendable>: Sendable {
   public enum Match {
     case found(Handler, parameters: [Substring])
     case notFound
-    /// The path exists for other methods; `allowed` is the `Allow` header value and `sibling`
-    /// one of the path's handlers (to apply the path's own checks before answering 405).
-    case methodNotAllowed(allowed: String, sibling: Handler)
+    /// The path exists for other methods: `allowed` is the `Allow` header value, `parameters`
+    /// the path's captures and `handlers` the path's own (to apply its checks before 405).
+    case methodNotAllowed(allowed: String, parameters: [Substring], handlers: [HTTPMethod: Handler])
   }
 
   // Internal and @usableFromInline (not private) so `match` can be @inlinable: it is then
@@ -122,8 +122,9 @@ public struct Router<Handler: Sendable>: Sendable {
     if let handler = route.handlers[method] ?? (method == .HEAD ? route.handlers[.GET] : nil) {
       return .found(handler, parameters: parameters)
     }
-    let sibling = route.handlers.values.first!
-    return .methodNotAllowed(allowed: allowHeader(for: route.handlers.keys), sibling: sibling)
+    return .methodNotAllowed(
+      allowed: allowHeader(for: route.handlers.keys), parameters: parameters,
+      handlers: route.handlers)
   }
 
   /// The `Allow` value for `methods`, in Django REST framework's order, with `HEAD` for `GET`

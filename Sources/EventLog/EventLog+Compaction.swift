@@ -1,4 +1,4 @@
-import Synchronization
+import Primitives
 
 #if canImport(Glibc)
   import Glibc
@@ -195,7 +195,7 @@ final class CompactionTrigger<Event: LogEvent>: Sendable {
   let enabled: Bool
   let factor: Double
   let minimumBytes: UInt64
-  let log = Mutex(WeakLog(nil))
+  let log = Locked(WeakLog(nil))
 
   init(options: EventLogOptions<Event>) {
     enabled = options.compactor != nil

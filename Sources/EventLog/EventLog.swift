@@ -1,5 +1,5 @@
 import JSON
-import Synchronization
+import Primitives
 
 #if canImport(Glibc)
   import Glibc
@@ -32,8 +32,8 @@ public final class EventLog<Event: LogEvent>: Sendable {
   let options: EventLogOptions<Event>
   let writer: LogWriter
   let directoryLock: DirectoryLock
-  let compaction = Mutex(CompactionState())
-  let closeState = Mutex(CloseState.open)
+  let compaction = Locked(CompactionState())
+  let closeState = Locked(CloseState.open)
   let metrics: LogMetrics?
 
   enum CloseState {

@@ -1,8 +1,8 @@
 import CLibevent
 import EventHTTP
 import Logging
+import Primitives
 import Storefront
-import Synchronization
 
 /// Storefront mounted on a host's `evhttp`: an ``EventLoop`` adopting the host's base (for
 /// sending replies on its thread), a ``RequestDispatcher`` on the host's evhttp, and the gate
@@ -17,7 +17,7 @@ final class Attachment: @unchecked Sendable {
   let stats = HTTPStats()
   /// The attachment's access lines (`nil` when `log.access_level` is filtered out).
   let accessLog: AccessLog?
-  private let lock = Mutex<State>(State())
+  private let lock = Locked<State>(State())
 
   private struct State {
     var detached = false

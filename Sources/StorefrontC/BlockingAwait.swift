@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Primitives
 
 /// Runs `operation` as a task and blocks the calling thread until it finishes.
 ///
@@ -26,5 +26,5 @@ func blockingAwait<Value: Sendable>(
 
 /// Where the task leaves its result for the blocked thread.
 private final class Outcome<Value: Sendable>: Sendable {
-  let result = Mutex<Result<Value, any Error>?>(nil)
+  let result = Locked<Result<Value, any Error>?>(nil)
 }

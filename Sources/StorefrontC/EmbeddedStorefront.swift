@@ -1,7 +1,7 @@
 import EventHTTP
 import Logging
+import Primitives
 import Storefront
-import Synchronization
 
 /// What a `storefront_t *` points to: an open ``StorefrontApp`` and how it is being served.
 ///
@@ -26,7 +26,7 @@ final class EmbeddedStorefront: Sendable {
   let app: StorefrontApp
   let logger: Logger
   let stopPipe: StopPipe
-  private let mode = Mutex<Mode>(.idle)
+  private let mode = Locked<Mode>(.idle)
 
   private init(app: StorefrontApp, logger: Logger, stopPipe: StopPipe) {
     self.app = app

@@ -1,5 +1,5 @@
 import JSON
-import Synchronization
+import Primitives
 
 /// Users, passwords and tokens.
 ///
@@ -18,7 +18,7 @@ import Synchronization
 public actor AuthService {
   /// The committed state, behind a lock so that ``authenticate(token:)`` can read it from an
   /// event loop without an actor hop; only this actor writes it (in `commit`).
-  private let committed: Mutex<AuthState>
+  private let committed: Locked<AuthState>
   private var state: AuthState { committed.withLock { $0 } }
   private let sink: any EventSink
   private let configuration: AuthConfiguration
@@ -36,7 +36,7 @@ public actor AuthService {
     state: AuthState, sink: any EventSink, configuration: AuthConfiguration = AuthConfiguration(),
     pool: HashingPool, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
   ) {
-    self.committed = Mutex(state)
+    self.committed = Locked(state)
     self.sink = sink
     self.configuration = configuration
     self.hasher = PasswordHasher(iterations: configuration.passwordIterations, pool: pool)

@@ -10,18 +10,30 @@ import JSON
 /// let product = try await catalog.createProduct(body, by: caller)   // 201 product.json
 /// ```
 public actor CatalogService {
-  private var state: CatalogState
-  private let sink: any EventSink
+  var state: CatalogState
+  let sink: any EventSink
   /// The committed catalog and its encoded list bodies, readable from any thread.
   public nonisolated let snapshot: CatalogSnapshot
 
-  private var nextCategoryId: Int
-  private var nextProductId: Int
-  private var nextVariantId: Int
+  var nextCategoryId: Int
+  var nextProductId: Int
+  var nextVariantId: Int
   /// Category names between their check and their commit.
-  private var pendingCategoryNames: Set<String> = []
-  /// Stock held by orders between their check and their commit, by variant id.
-  private var reservedStock: [Int: Int] = [:]
+  var pendingCategoryNames: Set<String> = []
+  /// Stock held by orders (and by negative stock adjustments) between their check and their
+  /// commit, by variant id.
+  var reservedStock: [Int: Int] = [:]
+  /// Categories that products being created or moved will be in, with how many, between their
+  /// check and their commit (such a category cannot be deleted meanwhile).
+  var pendingCategoryUses: [Int: Int] = [:]
+  /// Categories being deleted (no product may move into them meanwhile).
+  var pendingCategoryDeletes: Set<Int> = []
+  /// Products being deleted (no longer orderable or changeable meanwhile).
+  var pendingProductDeletes: Set<Int> = []
+  /// Whether a management write (``updateProduct(id:_:by:)`` and the like) holds the turn,
+  /// and who waits for it, in arrival order.
+  var managementBusy = false
+  var managementWaiters: [CheckedContinuation<Void, Never>] = []
 
   /// A service over replayed `state`, appending to `sink`.
   public init(state: CatalogState, sink: any EventSink) {
@@ -65,8 +77,7 @@ public actor CatalogService {
     let event = ShopEvent.categoryCreated(category)
     try await append(event)
     state.apply(event)
-    let generation = snapshot.publish(
-      state: state, categoriesChanged: true, productsChanged: false)
+    let generation = snapshot.publish([event], from: state)
     await snapshot.waitUntilRendered(generation)
     return category
   }
@@ -82,7 +93,7 @@ public actor CatalogService {
     let price = reader.money("price")
     var categoryId: Int?
     if let input = reader.primaryKey("category") {
-      if state.categories[input.id] != nil {
+      if categoryExists(input.id) {
         categoryId = input.id
       } else {
         reader.errors.add("category", FieldReader.doesNotExist(input))
@@ -103,15 +114,8 @@ public actor CatalogService {
           continue
         }
         var variantReader = FieldReader(object)
-        let size = variantReader.string(
-          "size", required: false, default: "", allowBlank: true, maxLength: 50)
-        let color = variantReader.string(
-          "color", required: false, default: "", allowBlank: true, maxLength: 50)
-        let stock = variantReader.integer(
-          "stock", required: false, default: 0, minValue: 0,
-          maxValue: OrderLineDraft.maxQuantity)
-        if variantReader.errors.isEmpty {
-          variants.append(Variant(id: 0, size: size!, color: color!, stock: stock!))
+        if let variant = Self.newVariant(&variantReader) {
+          variants.append(variant)
         } else {
           variantErrors.append((index, variantReader.errors.body))
         }
@@ -129,20 +133,58 @@ public actor CatalogService {
       categoryId: categoryId!, variants: variants)
     nextProductId += 1
     let event = ShopEvent.productCreated(product)
+    holdCategory(product.categoryId)
+    defer { releaseCategory(product.categoryId) }
     try await append(event)
     state.apply(event)
-    let generation = snapshot.publish(
-      state: state, categoriesChanged: false, productsChanged: true)
+    let generation = snapshot.publish([event], from: state)
     await snapshot.waitUntilRendered(generation)
     return product
   }
 
-  private func append(_ event: ShopEvent) async throws(ShopError) {
+  func append(_ event: ShopEvent) async throws(ShopError) {
+    try await append([event])
+  }
+
+  /// Appends one mutation's events together (one batch in the log).
+  func append(_ events: [ShopEvent]) async throws(ShopError) {
     do {
-      try await sink.append([event])
+      try await sink.append(events)
     } catch {
       throw .unavailable(reason: "\(error)")
     }
+  }
+
+  /// A variant's `{size?, color?, stock?}` as on creation (id 0), or nil with the field errors
+  /// in `reader`.
+  static func newVariant(_ reader: inout FieldReader) -> Variant? {
+    let size = reader.string("size", required: false, default: "", allowBlank: true, maxLength: 50)
+    let color = reader.string(
+      "color", required: false, default: "", allowBlank: true, maxLength: 50)
+    let stock = reader.integer(
+      "stock", required: false, default: 0, minValue: 0, maxValue: maxStock)
+    guard reader.errors.isEmpty else { return nil }
+    return Variant(id: 0, size: size!, color: color!, stock: stock!)
+  }
+
+  /// The most units a variant may hold (DRF's `PositiveIntegerField` bound).
+  static let maxStock = OrderLineDraft.maxQuantity
+
+  /// Whether products may be put in category `id` (it exists and is not being deleted).
+  func categoryExists(_ id: Int) -> Bool {
+    state.categories[id] != nil && !pendingCategoryDeletes.contains(id)
+  }
+
+  /// The product `id` unless it is unknown, deleted or being deleted.
+  func liveProduct(_ id: Int) -> Product? {
+    pendingProductDeletes.contains(id) ? nil : state.products[id]
+  }
+
+  func holdCategory(_ id: Int) { pendingCategoryUses[id, default: 0] += 1 }
+
+  func releaseCategory(_ id: Int) {
+    pendingCategoryUses[id, default: 0] -= 1
+    if pendingCategoryUses[id] == 0 { pendingCategoryUses[id] = nil }
   }
 
   // MARK: Stock, for OrderService
@@ -165,15 +207,18 @@ public actor CatalogService {
       var product: Product?
       switch draft.product {
       case .value(let input):
-        product = state.products[input.id]
+        product = liveProduct(input.id)
         if product == nil { errors.add("product", FieldReader.doesNotExist(input)) }
       case .invalid(let messages): errors.add("product", messages)
       }
       var variant: Variant?
       switch draft.variant {
       case .value(let input?):
-        variant = state.variant(input.id)?.variant
-        if variant == nil { errors.add("variant", FieldReader.doesNotExist(input)) }
+        if let found = state.variant(input.id), !pendingProductDeletes.contains(found.productId) {
+          variant = found.variant
+        } else {
+          errors.add("variant", FieldReader.doesNotExist(input))
+        }
       case .value(nil): break
       case .invalid(let messages): errors.add("variant", messages)
       }
@@ -241,10 +286,10 @@ public actor CatalogService {
   /// returns the snapshot generation that shows it.
   func applyCommitted(_ event: ShopEvent) -> UInt64 {
     state.apply(event)
-    return snapshot.publish(state: state, categoriesChanged: false, productsChanged: true)
+    return snapshot.publish([event], from: state)
   }
 
-  private func unhold(_ reservation: StockReservation) {
+  func unhold(_ reservation: StockReservation) {
     for line in reservation.lines {
       guard let variantId = line.variantId else { continue }
       reservedStock[variantId, default: 0] -= line.quantity

@@ -1,16 +1,17 @@
 import JSON
-import Synchronization
+import Primitives
 
 /// The catalog as last committed, with its list bodies encoded, readable from any thread
-/// without an actor hop (the hot `GET /products/` and `GET /products/categories/` paths).
+/// without an actor hop (the hot `GET /products/` and `GET /products/categories/` paths, the
+/// detail routes and pages).
 ///
-/// Readers only ever take a finished body: reading is a short lock around copying two array
-/// references, never an encoding. `CatalogService` publishes its state after each committed
-/// change; a render task (on the concurrency pool, never an event loop) turns the newest
-/// published state into bodies, re-encoding only the products that changed, and swaps them
-/// in. A burst of writes while a render runs costs one more render, not one per write. A
-/// writer awaits ``waitUntilRendered(_:)`` before acknowledging, so a client that was told
-/// its write succeeded sees it in the lists.
+/// Readers only ever take a finished version: reading is a short lock around copying a few
+/// array references, never an encoding. `CatalogService` publishes what each committed batch
+/// of events changed; a render task (on the concurrency pool, never an event loop) folds the
+/// changes into id-ordered lists with each product's encoding (``CatalogListRenderer``),
+/// assembles the bodies and swaps the new version in. Writes that arrive while a render runs
+/// are folded into the next one. A writer awaits ``waitUntilRendered(_:)`` before
+/// acknowledging, so a client that was told its write succeeded sees it in the lists.
 ///
 /// ```swift
 /// let body = catalog.snapshot.productsJSON   // [UInt8], ready to send with status 200
@@ -22,43 +23,57 @@ public final class CatalogSnapshot: Sendable {
     public var categories: [Category]
     /// Products by ascending id, with committed stock.
     public var products: [Product]
+    /// `products[i]`'s JSON, as in the list: a page is assembled from these, not encoded.
+    public var productFragments: [[UInt8]]
     /// `[{"id":1,"name":"..."}]` as compact UTF-8 JSON.
     public var categoriesJSON: [UInt8]
     /// `[{"id":1,"name":...,"variants":[...]}]` as compact UTF-8 JSON.
     public var productsJSON: [UInt8]
+
+    /// Product `id` (binary search over the id-ordered list), or nil.
+    public func product(id: Int) -> Product? {
+      let index = CatalogListRenderer.position(of: id, in: products)
+      return index < products.count && products[index].id == id ? products[index] : nil
+    }
+
+    /// `product`'s encoding as it stands in the list (encoded afresh when it is not this
+    /// version's value).
+    public func fragment(of product: Product) -> [UInt8] {
+      let index = CatalogListRenderer.position(of: product.id, in: products)
+      if index < products.count, products[index] == product { return productFragments[index] }
+      return product.json.encoded()
+    }
+
+    /// Category `id`, or nil.
+    public func category(id: Int) -> Category? {
+      let index = CatalogListRenderer.position(of: id, in: categories)
+      return index < categories.count && categories[index].id == id ? categories[index] : nil
+    }
   }
 
   /// What waits to be rendered, and who waits for it.
   private struct Work {
-    var pending: CatalogState?
-    var categoriesChanged = false
-    var productsChanged = false
-    /// The generation of the newest published state, and of the newest rendered one.
+    var pending = CatalogChanges()
+    /// The generation of the newest published change, and of the newest rendered one.
     var published: UInt64 = 0
     var rendered: UInt64 = 0
     var rendering = false
     var waiters: [(generation: UInt64, continuation: CheckedContinuation<Void, Never>)] = []
   }
 
-  /// The renderer's own memory: each product's last encoding, with the value it came from.
-  private struct EncodedProduct {
-    var product: Product
-    var bytes: [UInt8]
-  }
-
-  private let content: Mutex<Content>
-  private let work = Mutex(Work())
-  /// Only the one running render touches it (`Work.rendering` guards the hand-over).
-  private let cache = Mutex<[Int: EncodedProduct]>([:])
+  private let content: Locked<Content>
+  private let work = Locked(Work())
+  /// Touched only by the one running render (`Work.rendering` hands it over).
+  private let renderer: Locked<CatalogListRenderer>
 
   init(state: CatalogState) {
-    var cache: [Int: EncodedProduct] = [:]
-    content = Mutex(
-      Self.render(
-        state, categoriesChanged: true, productsChanged: true,
-        previous: Content(categories: [], products: [], categoriesJSON: [], productsJSON: []),
-        cache: &cache))
-    self.cache.withLock { $0 = cache }
+    let renderer = CatalogListRenderer(state: state)
+    content = Locked(
+      Content(
+        categories: renderer.categories, products: renderer.products,
+        productFragments: renderer.fragments, categoriesJSON: renderer.categoriesBody(),
+        productsJSON: renderer.productsBody()))
+    self.renderer = Locked(renderer)
   }
 
   /// The current version.
@@ -68,14 +83,19 @@ public final class CatalogSnapshot: Sendable {
   /// The encoded body of `GET /products/categories/`.
   public var categoriesJSON: [UInt8] { content.withLock { $0.categoriesJSON } }
 
-  /// Records the committed `state` and starts rendering it if no render is running; returns
-  /// its generation for ``waitUntilRendered(_:)``.
+  /// Product `id` as the lists show it, or nil.
+  public func product(id: Int) -> Product? { current.product(id: id) }
+
+  /// Category `id` as the lists show it, or nil.
+  public func category(id: Int) -> Category? { current.category(id: id) }
+
+  /// Records what `events` (just applied to `state`) changed and starts a render if none is
+  /// running; returns the generation for ``waitUntilRendered(_:)``.
   @discardableResult
-  func publish(state: CatalogState, categoriesChanged: Bool, productsChanged: Bool) -> UInt64 {
+  func publish(_ events: [ShopEvent], from state: CatalogState) -> UInt64 {
+    let changes = CatalogChanges(events, in: state)
     let (generation, start) = work.withLock { work -> (UInt64, Bool) in
-      work.pending = state
-      work.categoriesChanged = work.categoriesChanged || categoriesChanged
-      work.productsChanged = work.productsChanged || productsChanged
+      work.pending.merge(changes)
       work.published += 1
       let start = !work.rendering
       work.rendering = true
@@ -97,30 +117,36 @@ public final class CatalogSnapshot: Sendable {
     }
   }
 
-  /// Renders published states until none is pending, then wakes the writers they cover.
+  /// Renders published changes until none is pending, then wakes the writers they cover.
   private func renderPending() {
     while true {
-      let next = work.withLock {
-        work -> (CatalogState, Bool, Bool, UInt64)? in
-        guard let state = work.pending else {
+      let next = work.withLock { work -> (CatalogChanges, UInt64)? in
+        guard work.rendered < work.published else {
           work.rendering = false
           return nil
         }
-        defer {
-          work.pending = nil
-          work.categoriesChanged = false
-          work.productsChanged = false
+        defer { work.pending = CatalogChanges() }
+        return (work.pending, work.published)
+      }
+      guard let (changes, generation) = next else { return }
+      if !changes.isEmpty {
+        let previous = current
+        let rendered = renderer.withLock { renderer in
+          let changed = renderer.apply(changes)
+          var content = previous
+          if changed.products {
+            content.products = renderer.products
+            content.productFragments = renderer.fragments
+            content.productsJSON = renderer.productsBody()
+          }
+          if changed.categories {
+            content.categories = renderer.categories
+            content.categoriesJSON = renderer.categoriesBody()
+          }
+          return content
         }
-        return (state, work.categoriesChanged, work.productsChanged, work.published)
+        content.withLock { $0 = rendered }
       }
-      guard let (state, categoriesChanged, productsChanged, generation) = next else { return }
-      let previous = current
-      let rendered = cache.withLock { cache in
-        Self.render(
-          state, categoriesChanged: categoriesChanged, productsChanged: productsChanged,
-          previous: previous, cache: &cache)
-      }
-      content.withLock { $0 = rendered }
       let ready = work.withLock { work -> [CheckedContinuation<Void, Never>] in
         work.rendered = generation
         let ready = work.waiters.filter { $0.generation <= generation }.map(\.continuation)
@@ -129,44 +155,5 @@ public final class CatalogSnapshot: Sendable {
       }
       for continuation in ready { continuation.resume() }
     }
-  }
-
-  /// The bodies of `state`; what did not change is taken from `previous`.
-  private static func render(
-    _ state: CatalogState, categoriesChanged: Bool, productsChanged: Bool, previous: Content,
-    cache: inout [Int: EncodedProduct]
-  ) -> Content {
-    var content = previous
-    if categoriesChanged {
-      let categories = state.sortedCategories
-      content.categories = categories
-      content.categoriesJSON = JSONValue.array(categories.map(\.json)).encoded()
-    }
-    if productsChanged {
-      let products = state.sortedProducts
-      content.products = products
-      content.productsJSON = encodeList(products, cache: &cache)
-    }
-    return content
-  }
-
-  /// The product list body, re-encoding only the products that changed since the last
-  /// rendering (an order changes one variant's stock; the rest is copied as bytes).
-  private static func encodeList(
-    _ products: [Product], cache: inout [Int: EncodedProduct]
-  ) -> [UInt8] {
-    var writer = JSONWriter(capacity: 2 + products.count * 256)
-    writer.beginArray()
-    for product in products {
-      if let cached = cache[product.id], cached.product == product {
-        writer.raw(cached.bytes)
-      } else {
-        let bytes = product.json.encoded()
-        cache[product.id] = EncodedProduct(product: product, bytes: bytes)
-        writer.raw(bytes)
-      }
-    }
-    writer.endArray()
-    return writer.bytes
   }
 }

@@ -105,6 +105,6 @@ func trimmedWhitespace(_ text: String) -> String {
   return String(scalars[first...last])
 }
 
-private func isPythonWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+func isPythonWhitespace(_ scalar: Unicode.Scalar) -> Bool {
   scalar.properties.isWhitespace || (0x1C...0x1F).contains(scalar.value)
 }

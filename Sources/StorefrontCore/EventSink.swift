@@ -1,4 +1,4 @@
-import Synchronization
+import Primitives
 
 /// Where accepted mutations go before they are acknowledged: the event log, adapted by the
 /// application (`EventLog` appends, group commit, fsync policy).
@@ -15,7 +15,7 @@ public protocol EventSink: Sendable {
 
 /// An `EventSink` that keeps events in memory, in append order. For tests and tools.
 public final class InMemoryEventSink: EventSink {
-  private let storage = Mutex<[ShopEvent]>([])
+  private let storage = Locked<[ShopEvent]>([])
 
   public init() {}
 

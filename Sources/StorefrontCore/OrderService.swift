@@ -1,6 +1,7 @@
 import JSON
 
-/// Orders: placement (all or nothing, never overselling), listing, status changes.
+/// Orders: placement (all or nothing, never overselling, safe to retry with an
+/// `Idempotency-Key`), listing, status changes.
 ///
 /// ```swift
 /// let order = try await orders.placeOrder(body, by: caller)        // 201 order.json
@@ -9,9 +10,15 @@ import JSON
 /// ```
 public actor OrderService {
   private var state: OrderState
-  private let catalog: CatalogService
-  private let sink: any EventSink
-  private let clock: @Sendable () -> Timestamp
+  let catalog: CatalogService
+  let sink: any EventSink
+  let clock: @Sendable () -> Timestamp
+  /// Stored answers of requests with an `Idempotency-Key`.
+  var idempotency: IdempotencyState
+  /// How long an idempotency record is replayed, in seconds.
+  let idempotencyTTLSeconds: Int64
+  /// Keys whose first request is running, with the digest of its body.
+  var keysInProgress: [IdempotencyState.Scope: String] = [:]
 
   private var nextOrderId: Int
   private var nextOrderItemId: Int
@@ -22,12 +29,15 @@ public actor OrderService {
   /// Each order's JSON, encoded on first listing and dropped when its status changes.
   private var encodedOrders: [Int: [UInt8]] = [:]
 
-  /// A service over replayed `state`; stock lives in `catalog`.
+  /// A service over replayed `state` and `idempotency` records; stock lives in `catalog`.
   public init(
-    state: OrderState, catalog: CatalogService, sink: any EventSink,
+    state: OrderState, idempotency: IdempotencyState = IdempotencyState(),
+    idempotencyTTLSeconds: Int = 86_400, catalog: CatalogService, sink: any EventSink,
     clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }
   ) {
     self.state = state
+    self.idempotency = idempotency
+    self.idempotencyTTLSeconds = Int64(idempotencyTTLSeconds)
     self.catalog = catalog
     self.sink = sink
     self.clock = clock
@@ -38,6 +48,9 @@ public actor OrderService {
   /// The committed state (for tests and tools).
   public var currentState: OrderState { state }
 
+  /// The idempotency records (for tests and tools).
+  public var currentIdempotency: IdempotencyState { idempotency }
+
   /// `GET /orders/`: the caller's own orders, or all for staff, by ascending id.
   public func orders(visibleTo user: User) -> [Order] {
     state.sortedOrders(ofUser: user.isStaff ? nil : user.id)
@@ -46,7 +59,29 @@ public actor OrderService {
   /// `GET /orders/` as a ready body: the JSON array of ``orders(visibleTo:)``, built from each
   /// order's cached encoding.
   public func encodedOrderList(visibleTo user: User) -> [UInt8] {
-    let orders = orders(visibleTo: user)
+    encode(orders(visibleTo: user)[...])
+  }
+
+  /// `GET /orders/?status=...&ordering=...&limit=...`: how many orders match `query`, and the
+  /// JSON array of those in `window`.
+  public func encodedOrderList(
+    visibleTo user: User, query: OrderQuery, window: ListWindow
+  ) -> (count: Int, body: [UInt8]) {
+    let matching = query.apply(to: orders(visibleTo: user))
+    return (matching.count, encode(matching[window.range(count: matching.count)]))
+  }
+
+  /// `GET /orders/<id>/`: the order if `user` placed it or is staff; nil otherwise (another
+  /// user's order is a 404, so ids do not leak).
+  public func order(id: Int, visibleTo user: User) -> Order? {
+    guard let order = state.orders[id], user.isStaff || order.userId == user.id else {
+      return nil
+    }
+    return order
+  }
+
+  /// The JSON array of `orders`, from each order's cached encoding.
+  private func encode(_ orders: ArraySlice<Order>) -> [UInt8] {
     var writer = JSONWriter(capacity: 2 + orders.count * 320)
     writer.beginArray()
     for order in orders {
@@ -69,6 +104,13 @@ public actor OrderService {
   /// variant item, writes one `orderPlaced` event (price snapshot and stock deltas) and applies
   /// it. Answer 201 with `order.json`.
   public func placeOrder(_ body: JSONValue, by user: User) async throws(ShopError) -> Order {
+    try await place(body, by: user, recording: nil)
+  }
+
+  /// ``placeOrder(_:by:)``, writing `recording(order)` in the same batch as the order.
+  func place(
+    _ body: JSONValue, by user: User, recording: ((Order) -> IdempotencyRecord)?
+  ) async throws(ShopError) -> Order {
     let drafts = try OrderLineDraft.parse(body)
     let reservation = try await catalog.reserve(drafts)
     let now = clock()
@@ -85,13 +127,15 @@ public actor OrderService {
       createdAt: now, updatedAt: now)
     nextOrderId += 1
     let event = ShopEvent.orderPlaced(order, stock: reservation.stockDeltas)
+    let record = recording.map { ShopEvent.idempotencyRecorded($0(order)) }
     do {
-      try await sink.append([event])
+      try await sink.append([event] + (record.map { [$0] } ?? []))
     } catch {
       await catalog.release(reservation)
       throw .unavailable(reason: "\(error)")
     }
     state.apply(event)
+    if let record { idempotency.apply(record) }
     let generation = await catalog.commit(reservation, event: event)
     // Acknowledged once the catalog lists show the new stock.
     await catalog.snapshot.waitUntilRendered(generation)

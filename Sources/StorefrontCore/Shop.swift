@@ -1,9 +1,12 @@
 /// Settings of the domain layer.
 public struct ShopConfiguration: Sendable, Equatable {
   public var auth: AuthConfiguration
+  /// How long an `Idempotency-Key` answer is replayed, in seconds (`api.idempotency_ttl_seconds`).
+  public var idempotencyTTLSeconds: Int
 
-  public init(auth: AuthConfiguration = AuthConfiguration()) {
+  public init(auth: AuthConfiguration = AuthConfiguration(), idempotencyTTLSeconds: Int = 86_400) {
     self.auth = auth
+    self.idempotencyTTLSeconds = idempotencyTTLSeconds
   }
 }
 
@@ -27,7 +30,10 @@ public struct Shop: Sendable {
       state: state.auth, sink: sink, configuration: configuration.auth, pool: hashingPool,
       clock: clock)
     catalog = CatalogService(state: state.catalog, sink: sink)
-    orders = OrderService(state: state.orders, catalog: catalog, sink: sink, clock: clock)
+    orders = OrderService(
+      state: state.orders, idempotency: state.idempotency,
+      idempotencyTTLSeconds: configuration.idempotencyTTLSeconds, catalog: catalog, sink: sink,
+      clock: clock)
   }
 
   /// The committed state of all three services, as one `ShopState` (for tests and tools; the
@@ -37,6 +43,7 @@ public struct Shop: Sendable {
     state.auth = await auth.currentState
     state.catalog = await catalog.currentState
     state.orders = await orders.currentState
+    state.idempotency = await orders.currentIdempotency
     return state
   }
 }

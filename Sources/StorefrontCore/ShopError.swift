@@ -17,6 +17,11 @@ public enum ShopError: Error, Sendable, Equatable {
   case forbidden
   /// 404 with the given `detail`, e.g. `No Order matches the given query.`.
   case notFound(detail: String)
+  /// 409 with the given `detail`: the request conflicts with the current state (a category
+  /// that still has products, an idempotency key whose first request is still running).
+  case conflict(detail: String)
+  /// 422 with the given `detail`: an idempotency key reused with another body.
+  case unprocessable(detail: String)
   /// 503: the event could not be written to the log; nothing changed in memory.
   case unavailable(reason: String)
   /// 503 with `Retry-After: 1`: the password-hashing queue is full (a register or login was
@@ -33,6 +38,8 @@ public enum ShopError: Error, Sendable, Equatable {
     case .notAuthenticated, .invalidToken: 401
     case .forbidden: 403
     case .notFound: 404
+    case .conflict: 409
+    case .unprocessable: 422
     case .unavailable, .tooManyLogins: 503
     case .callerGone: 499
     }
@@ -47,7 +54,8 @@ public enum ShopError: Error, Sendable, Equatable {
     case .invalidToken: .object(["detail": .string("Invalid token.")])
     case .forbidden:
       .object(["detail": .string("You do not have permission to perform this action.")])
-    case .notFound(let detail): .object(["detail": .string(detail)])
+    case .notFound(let detail), .conflict(let detail), .unprocessable(let detail):
+      .object(["detail": .string(detail)])
     case .unavailable:
       .object(["detail": .string("Service temporarily unavailable: writes are disabled.")])
     case .tooManyLogins:
@@ -64,6 +72,15 @@ public enum ShopError: Error, Sendable, Equatable {
   /// Whether the response should carry `WWW-Authenticate: Token` (the 401s).
   public var wantsAuthenticateHeader: Bool { httpStatus == 401 }
 
-  /// The 404 of an unknown order id.
+  /// The 404 of an unknown order id (or another user's order).
   public static let orderNotFound = ShopError.notFound(detail: "No Order matches the given query.")
+  /// The 404 of an unknown or deleted product id.
+  public static let productNotFound = ShopError.notFound(
+    detail: "No Product matches the given query.")
+  /// The 404 of an unknown or deleted category id.
+  public static let categoryNotFound = ShopError.notFound(
+    detail: "No Category matches the given query.")
+  /// The 404 of a variant id that is not one of the product's.
+  public static let variantNotFound = ShopError.notFound(
+    detail: "No Variant matches the given query.")
 }

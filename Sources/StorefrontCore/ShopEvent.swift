@@ -5,7 +5,9 @@ import JSON
 /// `type`, `encodeData()` and `init(type:data:)` are the shape EventLog's `LogEvent` asks for, so
 /// `extension ShopEvent: LogEvent {}` is all it takes to log them. Two cases exist only for
 /// compaction snapshots (`orderRestored`, `sequencesRestored`): they recreate state without
-/// moving stock or ids a second time.
+/// moving stock or ids a second time. The catalog-management and idempotency cases (from
+/// `productUpdated` on) are encoded in `ShopEvent+Management.swift`; the encodings of the
+/// earlier cases never change, so logs written by earlier releases load as they are.
 public enum ShopEvent: Sendable, Hashable {
   /// A new account (`isStaff` for `createsuperuser`).
   case userRegistered(User)
@@ -27,6 +29,25 @@ public enum ShopEvent: Sendable, Hashable {
   case orderRestored(Order)
   /// Snapshot only: the next id of every kind, so ids are never reused after compaction.
   case sequencesRestored(ShopSequences)
+  /// `PATCH /products/<id>/`: the fields sent, with their new values.
+  case productUpdated(productId: Int, ProductChanges)
+  /// `DELETE /products/<id>/`: the product and its variants leave the catalog.
+  case productDeleted(productId: Int)
+  /// `POST /products/<id>/variants/`: a new variant with its initial stock.
+  case variantAdded(productId: Int, Variant)
+  /// `PATCH /products/<id>/variants/<vid>/`: size and color changes (stock goes as
+  /// `stockAdjusted`).
+  case variantUpdated(productId: Int, variantId: Int, VariantChanges)
+  /// A stock change of one variant by an admin (`stock` or `stock_delta`), as a delta so that
+  /// it commutes with the deltas of concurrent orders.
+  case stockAdjusted(StockDelta)
+  /// `PATCH /products/categories/<id>/`: the category with its new name.
+  case categoryUpdated(Category)
+  /// `DELETE /products/categories/<id>/` (only when no product is in it).
+  case categoryDeleted(categoryId: Int)
+  /// The stored answer to a `POST /orders/` with an `Idempotency-Key` (with the `orderPlaced`
+  /// it answers, in the same batch, for a 201).
+  case idempotencyRecorded(IdempotencyRecord)
 
   /// The log line's `"type"`.
   public var type: String {
@@ -41,6 +62,14 @@ public enum ShopEvent: Sendable, Hashable {
     case .orderStatusChanged: "orderStatusChanged"
     case .orderRestored: "orderRestored"
     case .sequencesRestored: "sequencesRestored"
+    case .productUpdated: "productUpdated"
+    case .productDeleted: "productDeleted"
+    case .variantAdded: "variantAdded"
+    case .variantUpdated: "variantUpdated"
+    case .stockAdjusted: "stockAdjusted"
+    case .categoryUpdated: "categoryUpdated"
+    case .categoryDeleted: "categoryDeleted"
+    case .idempotencyRecorded: "idempotencyRecorded"
     }
   }
 
@@ -85,6 +114,22 @@ public enum ShopEvent: Sendable, Hashable {
         "product": .int(sequences.nextProductId), "variant": .int(sequences.nextVariantId),
         "order": .int(sequences.nextOrderId), "order_item": .int(sequences.nextOrderItemId),
       ])
+    case .productUpdated(let productId, let changes):
+      Self.encodeProductUpdate(productId, changes)
+    case .productDeleted(let productId):
+      .object(["id": .int(productId)])
+    case .variantAdded(let productId, let variant):
+      Self.encodeVariantAdded(productId, variant)
+    case .variantUpdated(let productId, let variantId, let changes):
+      Self.encodeVariantUpdate(productId, variantId, changes)
+    case .stockAdjusted(let change):
+      .object(["variant": .int(change.variantId), "delta": .int(change.delta)])
+    case .categoryUpdated(let category):
+      category.json
+    case .categoryDeleted(let categoryId):
+      .object(["id": .int(categoryId)])
+    case .idempotencyRecorded(let record):
+      record.json
     }
   }
 
@@ -144,11 +189,14 @@ public enum ShopEvent: Sendable, Hashable {
           nextProductId: try fields.int("product"), nextVariantId: try fields.int("variant"),
           nextOrderId: try fields.int("order"), nextOrderItemId: try fields.int("order_item")))
     default:
-      throw ShopEventDecodingError(type: type, reason: "unknown event type")
+      guard let event = try Self.decodeManagement(type: type, fields) else {
+        throw ShopEventDecodingError(type: type, reason: "unknown event type")
+      }
+      self = event
     }
   }
 
-  private static func decodeProduct(_ fields: EventFields) throws -> Product {
+  static func decodeProduct(_ fields: EventFields) throws -> Product {
     Product(
       id: try fields.int("id"), name: try fields.string("name"),
       description: try fields.string("description"), price: try fields.money("price"),
@@ -210,7 +258,7 @@ public struct ShopEventDecodingError: Error, Sendable, Equatable, CustomStringCo
 }
 
 /// Typed access to the members of an event's data.
-private struct EventFields {
+struct EventFields {
   let value: JSONValue
   let type: String
 

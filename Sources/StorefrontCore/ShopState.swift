@@ -12,6 +12,7 @@ public struct ShopState: Sendable, Equatable {
   public var auth = AuthState()
   public var catalog = CatalogState()
   public var orders = OrderState()
+  public var idempotency = IdempotencyState()
 
   public init() {}
 
@@ -20,6 +21,7 @@ public struct ShopState: Sendable, Equatable {
     auth.apply(event)
     catalog.apply(event)
     orders.apply(event)
+    idempotency.apply(event)
   }
 
   /// Applies events in order.
@@ -42,9 +44,13 @@ public struct ShopState: Sendable, Equatable {
   }
 
   /// Events that, replayed into an empty state, recreate this state exactly (current stock, id
-  /// counters, live tokens, order statuses). Products carry their current stock and orders are
-  /// written as `orderRestored`, so no stock delta is applied twice.
-  public func snapshotEvents() -> [ShopEvent] {
+  /// counters, live tokens, order statuses, idempotency records). Products carry their current
+  /// fields and stock (deleted ones are absent; the id counters keep their ids used) and orders
+  /// are written as `orderRestored`, so no stock delta is applied twice.
+  ///
+  /// - Parameter idempotencyCutoff: idempotency records made at or before it have expired and
+  ///   are left out (nil keeps them all).
+  public func snapshotEvents(idempotencyCutoff: Timestamp? = nil) -> [ShopEvent] {
     var events: [ShopEvent] = [.sequencesRestored(sequences)]
     events += auth.users.values.sorted { $0.id < $1.id }.map { .userRegistered($0) }
     events += auth.tokens.values.sorted { ($0.createdAt, $0.digest) < ($1.createdAt, $1.digest) }
@@ -52,6 +58,9 @@ public struct ShopState: Sendable, Equatable {
     events += catalog.sortedCategories.map { .categoryCreated($0) }
     events += catalog.sortedProducts.map { .productCreated($0) }
     events += orders.sortedOrders(ofUser: nil).map { .orderRestored($0) }
+    events += idempotency.records(recordedAfter: idempotencyCutoff).map {
+      .idempotencyRecorded($0)
+    }
     return events
   }
 }

@@ -1,7 +1,7 @@
 import EventHTTP
 import Foundation
 import HTTPTestSupport
-import Synchronization
+import Primitives
 import Testing
 
 #if canImport(Glibc)
@@ -201,7 +201,7 @@ import Testing
 final class PipeOutput: Sendable {
   let readEnd: Int32
   let writeEnd: Int32
-  private let data = Mutex<[UInt8]>([])
+  private let data = Locked<[UInt8]>([])
   private let done = DispatchSemaphore(value: 0)
 
   init() throws {

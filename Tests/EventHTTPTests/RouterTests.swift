@@ -47,20 +47,21 @@ import Testing
 
   @Test func wrongMethodGivesAllowInDRFOrder() {
     let router = makeRouter()
-    guard case .methodNotAllowed(let allowed, _) = router.match(.PUT, "/api/orders/") else {
+    guard case .methodNotAllowed(let allowed, _, _) = router.match(.PUT, "/api/orders/") else {
       Issue.record("expected 405")
       return
     }
     #expect(allowed == "GET, POST, HEAD, OPTIONS")
     guard
-      case .methodNotAllowed(let patch, let sibling) = router.match(
+      case .methodNotAllowed(let patch, let parameters, let handlers) = router.match(
         .GET, "/api/orders/3/update-status/")
     else {
       Issue.record("expected 405")
       return
     }
     #expect(patch == "PATCH, OPTIONS")
-    #expect(sibling == "update")
+    #expect(parameters == ["3"])
+    #expect(handlers == [.PATCH: "update"])
   }
 
   @Test func headFallsBackToGet() {

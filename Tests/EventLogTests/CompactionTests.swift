@@ -1,7 +1,7 @@
 import EventLog
 import EventLogTestSupport
 import Foundation
-import Synchronization
+import Primitives
 import Testing
 
 struct CompactionTests {
@@ -87,7 +87,7 @@ struct CompactionTests {
 
   @Test func aFailingAutomaticCompactionWarnsAndBacksOff() async throws {
     final class Collected: Sendable {
-      let messages = Mutex<[String]>([])
+      let messages = Locked<[String]>([])
     }
     let collected = Collected()
     let failing = LogCompactor<ShopEvent>(

@@ -34,17 +34,21 @@ public struct FaultPlan: Sendable {
   public var armFile: String?
   /// What the file's path ends with (default `/events.jsonl`).
   public var pathSuffix: String?
+  /// While this file exists, syncs of the log wait: what was written stays unacknowledged.
+  public var holdFile: String?
+
   /// Reads of the log wait until this file exists (a replay held as long as a test wants).
   public var holdReadsUntil: String?
 
   public init(
     failing: [Call: String], errno: Code = .eio, armFile: String? = nil, pathSuffix: String? = nil,
-    holdReadsUntil: String? = nil
+    holdFile: String? = nil, holdReadsUntil: String? = nil
   ) {
     self.failing = failing
     self.errno = errno
     self.armFile = armFile
     self.pathSuffix = pathSuffix
+    self.holdFile = holdFile
     self.holdReadsUntil = holdReadsUntil
   }
 
@@ -56,6 +60,7 @@ public struct FaultPlan: Sendable {
     }
     if let armFile { environment["FAULTSHIM_ARM_FILE"] = armFile }
     if let pathSuffix { environment["FAULTSHIM_SUFFIX"] = pathSuffix }
+    if let holdFile { environment["FAULTSHIM_HOLD_FILE"] = holdFile }
     if let holdReadsUntil { environment["FAULTSHIM_HOLD_READS_UNTIL"] = holdReadsUntil }
     return environment
   }

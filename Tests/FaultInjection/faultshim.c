@@ -9,6 +9,8 @@
 //       comma-separated call numbers to fail; "N+" fails call N and every later one
 //   FAULTSHIM_ERRNO      EIO (default), ENOSPC or a number: the errno of a failed call
 //   FAULTSHIM_ARM_FILE   if set, calls are counted (and failed) only while this file exists
+//   FAULTSHIM_HOLD_FILE  if set, fdatasync and fsync on the log wait while this file exists
+//                        (a write stays unacknowledged, deterministically, until it is removed)
 //   FAULTSHIM_HOLD_READS_UNTIL  if set, every read/pread of the log waits until this file
 //                        exists (a replay that takes as long as the test wants)
 // Each injected failure is reported on standard error as
@@ -42,6 +44,7 @@ static int failure_errno = EIO;
 static const char *suffix = "/events.jsonl";
 static const char *arm_file;
 static const char *hold_file;
+static const char *hold_reads_file;
 
 static ssize_t (*real_write)(int, const void *, size_t);
 static ssize_t (*real_read)(int, void *, size_t);
@@ -89,7 +92,8 @@ __attribute__((constructor)) static void faultshim_init(void) {
   const char *wanted = getenv("FAULTSHIM_SUFFIX");
   if (wanted && *wanted) suffix = wanted;
   arm_file = getenv("FAULTSHIM_ARM_FILE");
-  hold_file = getenv("FAULTSHIM_HOLD_READS_UNTIL");
+  hold_file = getenv("FAULTSHIM_HOLD_FILE");
+  hold_reads_file = getenv("FAULTSHIM_HOLD_READS_UNTIL");
 }
 
 static int is_log(int fd) {
@@ -100,6 +104,15 @@ static int is_log(int fd) {
   target[length] = 0;
   size_t wanted = strlen(suffix);
   return (size_t)length >= wanted && strcmp(target + length - wanted, suffix) == 0;
+}
+
+/// Waits (polling every millisecond) while the hold file exists, for a sync of the log.
+static void hold(int fd) {
+  if (!hold_file || !is_log(fd)) return;
+  int saved = errno;
+  struct stat info;
+  while (stat(hold_file, &info) == 0) usleep(1000);
+  errno = saved;
 }
 
 static int armed(void) {
@@ -131,11 +144,11 @@ static int should_fail(int fn, int fd) {
 
 /// Waits while reads of the log are held (FAULTSHIM_HOLD_READS_UNTIL); keeps errno.
 static void hold_read(int fd) {
-  if (!hold_file || !*hold_file) return;
+  if (!hold_reads_file || !*hold_reads_file) return;
   int saved = errno;
   if (is_log(fd)) {
     struct stat info;
-    while (stat(hold_file, &info) != 0) usleep(10000);
+    while (stat(hold_reads_file, &info) != 0) usleep(10000);
   }
   errno = saved;
 }
@@ -167,6 +180,7 @@ ssize_t write(int fd, const void *buffer, size_t count) {
 }
 
 int fdatasync(int fd) {
+  hold(fd);
   if (should_fail(FN_FDATASYNC, fd)) {
     errno = failure_errno;
     return -1;
@@ -175,6 +189,7 @@ int fdatasync(int fd) {
 }
 
 int fsync(int fd) {
+  hold(fd);
   if (should_fail(FN_FSYNC, fd)) {
     errno = failure_errno;
     return -1;

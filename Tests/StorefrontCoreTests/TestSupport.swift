@@ -1,5 +1,5 @@
 import JSON
-import Synchronization
+import Primitives
 
 @testable import StorefrontCore
 
@@ -12,7 +12,7 @@ let testAuthConfiguration = AuthConfiguration(passwordIterations: 50)
 /// A sink whose appends fail while `isFailing` is set, recording what it accepted.
 final class SwitchableSink: EventSink {
   struct WriteFailed: Error {}
-  private let state = Mutex<(failing: Bool, events: [ShopEvent])>((false, []))
+  private let state = Locked<(failing: Bool, events: [ShopEvent])>((false, []))
 
   init(failing: Bool = false) { state.withLock { $0.failing = failing } }
 
@@ -33,7 +33,7 @@ final class SwitchableSink: EventSink {
 
 /// A settable clock.
 final class TestClock: Sendable {
-  private let time = Mutex<Timestamp>(Timestamp(iso8601: "2026-01-14T05:07:06.527149Z")!)
+  private let time = Locked<Timestamp>(Timestamp(iso8601: "2026-01-14T05:07:06.527149Z")!)
   var now: Timestamp { time.withLock { $0 } }
   func advance(seconds: Int64) { time.withLock { $0 = $0.adding(seconds: seconds) } }
   var closure: @Sendable () -> Timestamp { { self.now } }

@@ -1,6 +1,6 @@
 import HTTPTestSupport
 import JSON
-import Synchronization
+import Primitives
 import Testing
 
 /// Concurrent orders never oversell, and what they sold survives a restart.
@@ -8,7 +8,7 @@ import Testing
 struct APIConcurrencyTests {
   /// Responses collected from client threads.
   final class Outcomes: Sendable {
-    private let responses = Mutex<[APIResponse]>([])
+    private let responses = Locked<[APIResponse]>([])
     func add(_ response: APIResponse) { responses.withLock { $0.append(response) } }
     var all: [APIResponse] { responses.withLock { $0 } }
   }

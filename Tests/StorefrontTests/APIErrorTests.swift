@@ -127,7 +127,7 @@ struct APIErrorTests {
   func unknownRoute() async throws {
     try await withAPIServer { server in
       for path in [
-        "/nope/", "/products/1/", "/orders/abc/update-status/", "/orders/1/", "/users/",
+        "/nope/", "/products/1/nope/", "/orders/abc/update-status/", "/orders/1/items/", "/users/",
         "//", "//api", "//apiproducts/", "//other/products/",
       ] {
         let response = try await server.client.get(path)

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTestSupport
 import JSON
-import Synchronization
+import Primitives
 import Testing
 
 /// Restart, kill -9 and replay of an earlier run's log: everything acknowledged is still there.
@@ -251,7 +251,7 @@ struct APIPersistenceTests {
 
   /// Ids of orders whose 201 was received.
   final class Acknowledged: Sendable {
-    private let list = Mutex<[Int]>([])
+    private let list = Locked<[Int]>([])
     func add(_ id: Int) { list.withLock { $0.append(id) } }
     var ids: [Int] { list.withLock { $0 } }
   }
@@ -335,6 +335,72 @@ struct APIPersistenceTests {
       #expect(order["items"]?.jsonArray?.first?["id"] == .int(3))
       #expect(try await client.stock(ofVariant: 2) == 27)
       #expect(try await client.register("newcomer") == 3)
+    }
+  }
+
+  @Test("a log of the previous release takes the new writes; restart and compaction keep them")
+  func earlierRunThenManagement() async throws {
+    let directory = try APIDataDirectory()
+    let path = directory.path + "/events.jsonl"
+    try Data(EarlierRunLog.contents.utf8).write(to: URL(fileURLWithPath: path))
+    let admin = EarlierRunLog.adminToken
+    let user = EarlierRunLog.userToken
+    var server = try await APITestServer.start(directory: directory)
+    do {
+      let client = server.client
+      #expect(
+        try await client.patch("/products/1/", #"{"price": 600}"#, token: admin).status == 200)
+      #expect(
+        try await client.patch(
+          "/products/categories/1/", #"{"name": "Skin"}"#, token: admin
+        ).status == 200)
+      #expect(
+        try await client.post("/products/1/variants/", #"{"size": "50ml"}"#, token: admin)
+          .json["id"] == .int(3))
+      #expect(
+        try await client.patch("/products/1/variants/1/", #"{"stock_delta": -5}"#, token: admin)
+          .json["stock"] == .int(45))
+      #expect(try await client.delete("/products/2/", token: admin).status == 204)
+      let keyed = try await client.request(
+        "POST", "/orders/", token: user,
+        body: .json(#"{"items": [{"product": 1, "variant": 2, "quantity": 1}]}"#),
+        headers: [("Idempotency-Key", "earlier")])
+      #expect(keyed.status == 201, "\(keyed)")
+      let text = try String(contentsOfFile: path, encoding: .utf8)
+      // The earlier lines stay as they were; the new events follow them.
+      #expect(text.hasPrefix(EarlierRunLog.contents))
+
+      let products = try await client.get("/products/")
+      let categories = try await client.get("/products/categories/")
+      let orders = try await client.get("/orders/", token: admin)
+      #expect(orders.json.jsonArray?.count == 2)
+      #expect(
+        orders.json.jsonArray?.first?["items"]?.jsonArray?.map { $0["price"] } == [
+          .number("550"), .number("300"),
+        ])
+      for compact in [false, true] {
+        if compact { try await server.app.compact() }
+        server = try await server.restart()
+        let after = server.client
+        #expect(try await after.get("/products/").body == products.body, "compacted: \(compact)")
+        #expect(try await after.get("/products/categories/").body == categories.body)
+        #expect(try await after.get("/orders/", token: admin).body == orders.body)
+        let replay = try await after.request(
+          "POST", "/orders/", token: user,
+          body: .json(#"{"items": [{"product": 1, "variant": 2, "quantity": 1}]}"#),
+          headers: [("Idempotency-Key", "earlier")])
+        #expect(replay.body == keyed.body && replay.headers["idempotent-replayed"] == "true")
+        expectDetail(
+          try await after.get("/products/2/"), 404, "No Product matches the given query.")
+      }
+      #expect(
+        try await server.client.product(
+          #"{"name": "Soap", "price": 1, "category": 1}"#,
+          admin: APIUser(id: 1, username: "admin", password: "", token: admin))["id"] == .int(3))
+      try await server.stop()
+    } catch {
+      try? await server.stop()
+      throw error
     }
   }
 

@@ -2,7 +2,7 @@ import FaultInjection
 import Foundation
 import HTTPTestSupport
 import JSON
-import Synchronization
+import Primitives
 import Testing
 
 /// `storefront serve` with writes and syncs of its log failing for real (the LD_PRELOAD shim of
@@ -43,7 +43,7 @@ struct APIWriteFailureTests {
   final class Ledger: Sendable {
     enum Kind: Sendable { case registration(String), order }
     enum Fate: Sendable { case acknowledged(Int), refused, unanswered }
-    private let entries = Mutex<[(Kind, Fate)]>([])
+    private let entries = Locked<[(Kind, Fate)]>([])
 
     func add(_ kind: Kind, _ fate: Fate) { entries.withLock { $0.append((kind, fate)) } }
     var all: [(Kind, Fate)] { entries.withLock { $0 } }

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTestSupport
 import JSON
-import Synchronization
+import Primitives
 import Testing
 
 #if canImport(Glibc)
@@ -232,8 +232,8 @@ final class PipedServeProcess: Sendable {
   /// What the termination handler and the reader thread leave for the test.
   private final class Shared: Sendable {
     let exited = DispatchSemaphore(value: 0)
-    let status = Mutex<Int32?>(nil)
-    let output = Mutex<[UInt8]>([])
+    let status = Locked<Int32?>(nil)
+    let output = Locked<[UInt8]>([])
     let drained = DispatchSemaphore(value: 0)
   }
 

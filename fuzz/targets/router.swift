@@ -77,8 +77,14 @@ public func fuzzRouter(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     check(remaining.isEmpty, "too many parameters")
     check(filled == segments(path), "\(filled) is not \(path)")
-  case .methodNotAllowed(let allowed, let sibling):
-    check(answering == nil && samePattern.contains(sibling), "unexpected 405")
+  case .methodNotAllowed(let allowed, let parameters, let handlers):
+    check(answering == nil && !handlers.isEmpty, "unexpected 405")
+    check(
+      handlers.values.allSatisfy { samePattern.contains($0) }, "405 with another path's handlers")
+    check(
+      parameters.count
+        == segments(patterns[handlers.values.first!].1).filter { $0.hasPrefix("<") }.count,
+      "405 without its parameters")
     let listed = allowed.split(separator: ",").map { $0.trimmingPrefix(" ") }
     check(listed.contains("OPTIONS"), "Allow without OPTIONS")
     check(

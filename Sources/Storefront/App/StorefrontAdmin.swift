@@ -2,8 +2,8 @@ import EventLog
 import Foundation
 import JSON
 import Logging
+import Primitives
 import StorefrontCore
-import Synchronization
 
 /// The operations behind `storefront createsuperuser`, `backup`, `restore` and `log ...`.
 ///
@@ -223,7 +223,7 @@ public enum StorefrontAdmin {
 
 /// Bytes counted from the thread that streams a backup.
 private final class ByteCount: Sendable {
-  private let count = Mutex(0)
+  private let count = Locked(0)
   func add(_ bytes: Int) { count.withLock { $0 += bytes } }
   var value: Int { count.withLock { $0 } }
 }

@@ -92,7 +92,9 @@ public final class StorefrontApp: Sendable {
       maxTokensPerUser: config.auth.maxTokensPerUser)
     let shop = Shop(
       state: state, sink: LogEventSink(log: log),
-      configuration: ShopConfiguration(auth: auth), hashingPool: pool)
+      configuration: ShopConfiguration(
+        auth: auth, idempotencyTTLSeconds: config.api.idempotencyTTLSeconds),
+      hashingPool: pool)
     return StorefrontApp(
       shop: shop, config: config, log: log, hashingPool: pool, replayed: count)
   }
@@ -127,13 +129,17 @@ public final class StorefrontApp: Sendable {
       case .batch: .batch(milliseconds: config.storage.batchMilliseconds)
       case .never: .never
       }
+    let idempotencyTTL = Int64(config.api.idempotencyTTLSeconds)
     return EventLogOptions(
       policy: policy, compactionFactor: config.storage.compactionFactor,
       compactionMinimumBytes: UInt64(config.storage.compactionMinBytes),
       compactor: LogCompactor(
         makeState: { ShopState() },
         apply: { state, record in state.apply(record.event) },
-        snapshot: { $0.snapshotEvents() }),
+        // Expired idempotency records are left out of the snapshot.
+        snapshot: {
+          $0.snapshotEvents(idempotencyCutoff: Timestamp.now().adding(seconds: -idempotencyTTL))
+        }),
       backgroundWarning: { logger.warning("\($0)") },
       writesStopped: { logger.critical("\($0)") },
       unrecoverableFailure: unrecoverable)

@@ -38,6 +38,8 @@ extension ConfigurationSetting {
     .addresses("throttle.trusted_proxies", \.throttle.trustedProxies),
     .metricsPath("metrics.path", \.metrics.path),
     .listenAddress("metrics.listen", \.metrics.listen),
+    .positive("api.max_page_size", upTo: 10_000, \.api.maxPageSize),
+    .positive("api.idempotency_ttl_seconds", upTo: 31_536_000, \.api.idempotencyTTLSeconds),
   ]
 
   /// The setting for a dotted key path.

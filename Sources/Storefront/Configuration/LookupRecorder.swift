@@ -1,5 +1,5 @@
 import Configuration
-import Synchronization
+import Primitives
 
 /// Records which provider answered each lookup, so that a bad value can be traced to its
 /// source (flag, environment variable or file).
@@ -8,7 +8,7 @@ import Synchronization
 /// throws; the number of provider results in an access event is therefore one more than the
 /// index of the provider that answered.
 final class LookupRecorder: AccessReporter {
-  private let answering = Mutex<[String: Int]>([:])
+  private let answering = Locked<[String: Int]>([:])
 
   func report(_ event: AccessEvent) {
     let key = event.metadata.key.components.joined(separator: ".")

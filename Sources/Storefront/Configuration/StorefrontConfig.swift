@@ -35,6 +35,8 @@ public struct StorefrontConfig: Sendable, Equatable {
   public var throttle: Throttle
   /// `metrics.*`: the Prometheus endpoint.
   public var metrics: Metrics
+  /// `api.*`: list pages and idempotency keys.
+  public var api: API
   /// The configuration file the values were read from, or `nil` when none was read
   /// (informational, for the startup log line).
   public var configFile: String?
@@ -52,6 +54,7 @@ public struct StorefrontConfig: Sendable, Equatable {
     auth: Auth = Auth(),
     throttle: Throttle = Throttle(),
     metrics: Metrics = Metrics(),
+    api: API = API(),
     configFile: String? = nil
   ) {
     self.host = host
@@ -65,6 +68,7 @@ public struct StorefrontConfig: Sendable, Equatable {
     self.auth = auth
     self.throttle = throttle
     self.metrics = metrics
+    self.api = api
     self.configFile = configFile
   }
 

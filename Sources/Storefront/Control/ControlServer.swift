@@ -1,7 +1,7 @@
 import Foundation
 import JSON
 import Logging
-import Synchronization
+import Primitives
 
 /// The server's end of the control socket (see ``ControlSocket``): created once the data
 /// directory is locked (so it belongs to the directory's owner), answered from ``serve(_:)``
@@ -19,7 +19,7 @@ final class ControlServer: Sendable {
   private let listenFD: Int32
   private let wakeRead: Int32
   private let wakeWrite: Int32
-  private let started = Mutex(false)
+  private let started = Locked(false)
   private let exited = DispatchSemaphore(value: 0)
   private let logger: Logger
 
@@ -137,7 +137,7 @@ final class ControlServer: Sendable {
       connection.finish(AdminOutcome(status: 2, stderr: "control: bad request: \(error)"))
       return
     }
-    let result = Mutex<JSONValue?>(nil)
+    let result = Locked<JSONValue?>(nil)
     let done = DispatchSemaphore(value: 0)
     Task {
       let answer = await handler(request, connection)

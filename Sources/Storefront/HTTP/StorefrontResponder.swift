@@ -8,11 +8,12 @@ import StorefrontCore
 /// Anonymous reads with a pre-encoded body (catalog lists, health) are answered on the loop
 /// thread at once; everything else runs as a task whose reply the loop sends.
 struct StorefrontResponder: HTTPResponder {
-  let app: StorefrontApp
+  let mount: APIMount
+  var app: StorefrontApp { mount.app }
   /// The mount point without trailing slash, e.g. `/api`.
-  let prefix: String
+  var prefix: String { mount.prefix }
   let maxBodyBytes: Int
-  let router = APIRoutes.table
+  let router = APIRoutes.table.router
   /// `throttle.*` (off by default).
   let throttle: RequestThrottle
   /// Whether replies carry their route's index (``HTTPResponse/route``, for metrics); off, the
@@ -20,11 +21,10 @@ struct StorefrontResponder: HTTPResponder {
   let tagsRoutes: Bool
 
   init(app: StorefrontApp, prefix: String, maxBodyBytes: Int, tagsRoutes: Bool = false) {
-    self.app = app
     self.tagsRoutes = tagsRoutes
     var prefix = prefix
     while prefix.hasSuffix("/") { prefix.removeLast() }
-    self.prefix = prefix
+    self.mount = APIMount(app: app, prefix: prefix)
     self.maxBodyBytes = maxBodyBytes
     self.throttle = RequestThrottle(app.config.throttle)
   }
@@ -58,7 +58,7 @@ struct StorefrontResponder: HTTPResponder {
   static func routeLabels(prefix: String) -> [String] {
     var prefix = prefix
     while prefix.hasSuffix("/") { prefix.removeLast() }
-    return APIRoutes.table.patterns.map { prefix + $0 }
+    return APIRoutes.table.router.patterns.map { prefix + $0 }
   }
 
   /// The reply, and in `index` the matched route's index in the table (-1 when none).
@@ -68,6 +68,7 @@ struct StorefrontResponder: HTTPResponder {
     let route: APIRoute
     var parameters: [Substring] = []
     var notAllowed: String?
+    var allowHeader = "OPTIONS"
     let (match, matchedIndex) = router.matchRoute(request.method, path)
     index = matchedIndex
     switch match {
@@ -76,16 +77,10 @@ struct StorefrontResponder: HTTPResponder {
     case .found(let found, let captured):
       route = found
       parameters = captured
-    case .methodNotAllowed(let allowed, let sibling):
-      route = sibling
-      if request.method != .OPTIONS { notAllowed = allowed }
-      // The router gives no captures here: take them from a method the path does have.
-      if let first = allowed.split(separator: ",").first,
-        let method = HTTPMethod(rawValue: first.trimmingCharacters(in: .whitespaces)),
-        case .found(_, let captured) = router.match(method, path)
-      {
-        parameters = captured
-      }
+    case .methodNotAllowed(let allowed, let captured, let handlers):
+      if request.method == .OPTIONS { allowHeader = allowed } else { notAllowed = allowed }
+      route = Self.stand(in: request.method, handlers)
+      parameters = captured
     }
     guard route.acceptsParameters(parameters) else {
       index = -1
@@ -94,22 +89,22 @@ struct StorefrontResponder: HTTPResponder {
     let header =
       route.permission == .noCredentials
       ? .absent : TokenHeader.parse(Self.authorization(request.headers))
-    if header == .absent, notAllowed == nil, request.method != .OPTIONS,
+    if header == .absent, notAllowed == nil, request.method != .OPTIONS, request.query.isEmpty,
       let immediate = route.immediate
     {
-      return .now(immediate(app))
+      return .now(immediate(mount))
     }
     let answer: @Sendable (ClientWatch?) async -> HTTPResponse = {
-      [app, parameters, notAllowed] client in
+      [mount, parameters, notAllowed, allowHeader] client in
       do {
         let (user, token) = try await authenticate(header)
         try authorize(route.permission, user)
         if let refusal = throttle.refusal(route.permission, request, user) { return refusal }
         if let notAllowed { throw APIError.methodNotAllowed(request.method, allowed: notAllowed) }
-        if request.method == .OPTIONS { return options(route, path: path) }
+        if request.method == .OPTIONS { return options(route, allowed: allowHeader) }
         return try await route.handle(
           RouteCall(
-            request: request, parameters: parameters, app: app, user: user, token: token,
+            request: request, parameters: parameters, mount: mount, user: user, token: token,
             client: client))
       } catch let error as APIError {
         return error.response
@@ -121,6 +116,31 @@ struct StorefrontResponder: HTTPResponder {
     }
     if route.watchesClient { return .watched { await answer($0) } }
     return .later { await answer(nil) }
+  }
+
+  /// The handler whose permission stands for a method the path does not have, with the path's
+  /// captures: as a DRF view checks its permission before refusing the method, `OPTIONS` (a
+  /// safe method) is judged like the path's `GET`, any other like the path's most restrictive
+  /// method (a `PUT` on an admin-writable product is 401/403 before it is 405).
+  /// The handler whose checks a request for a method the path lacks goes through (as DRF
+  /// authenticates and checks permissions before its 405): for OPTIONS the path's GET, else
+  /// the strictest of the path's handlers.
+  private static func stand(
+    in method: HTTPMethod, _ handlers: [HTTPMethod: APIRoute]
+  ) -> APIRoute {
+    if method == .OPTIONS, let get = handlers[.GET] { return get }
+    return handlers.values.max {
+      (rank($0.permission), $0.name) < (rank($1.permission), $1.name)
+    }!
+  }
+
+  private static func rank(_ permission: Permission) -> Int {
+    switch permission {
+    case .noCredentials: 0
+    case .anyone: 1
+    case .authenticated: 2
+    case .admin: 3
+    }
   }
 
   /// The `Authorization` value; several fields are joined with `,` as gunicorn hands them to
@@ -169,13 +189,7 @@ struct StorefrontResponder: HTTPResponder {
   }
 
   /// DRF's `OPTIONS` metadata for a view.
-  private func options(_ route: APIRoute, path: String) -> HTTPResponse {
-    let allowed: String
-    if case .methodNotAllowed(let header, _) = router.match(.TRACE, path) {
-      allowed = header
-    } else {
-      allowed = "OPTIONS"
-    }
+  private func options(_ route: APIRoute, allowed: String) -> HTTPResponse {
     let body = JSONValue.object([
       "name": .string(route.name),
       "description": .string(""),

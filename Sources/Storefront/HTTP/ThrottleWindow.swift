@@ -1,4 +1,4 @@
-import Synchronization
+import Primitives
 
 #if canImport(Glibc)
   import Glibc
@@ -26,7 +26,7 @@ final class ThrottleWindow: Sendable {
   let rate: ThrottleRate
   /// The most keys tracked at once.
   let capacity: Int
-  private let state: Mutex<WindowState>
+  private let state: Locked<WindowState>
   private let now: @Sendable () -> Int64
 
   /// Times kept across all keys, at most (each a 64-bit integer).
@@ -40,7 +40,7 @@ final class ThrottleWindow: Sendable {
   ) {
     self.rate = rate
     self.capacity = max(1, capacity ?? min(65_536, Self.timeBudget / rate.requests))
-    self.state = Mutex(WindowState())
+    self.state = Locked(WindowState())
     self.now = now
   }
 

@@ -1,9 +1,9 @@
 import CoreMetrics
 import EventHTTP
 import EventLog
+import Primitives
 import Prometheus
 import StorefrontCore
-import Synchronization
 
 /// One server's metrics: a Prometheus registry fed through swift-metrics (the HTTP layer's and
 /// the event log's handles, prefixed `storefront_`), plus values sampled at each scrape.
@@ -28,7 +28,7 @@ public final class StorefrontMetrics: Sendable {
   let registry: PrometheusCollectorRegistry
   /// The swift-metrics factory whose handles land in ``registry``.
   public let factory: PrometheusMetricsFactory
-  private let samplers = Mutex<[@Sendable () -> Void]>([])
+  private let samplers = Locked<[@Sendable () -> Void]>([])
 
   public init() {
     let registry = PrometheusCollectorRegistry()
@@ -65,7 +65,7 @@ public final class StorefrontMetrics: Sendable {
     _ label: String, dimensions: [(String, String)] = [], _ total: @escaping @Sendable () -> Int
   ) {
     let counter = Counter(label: label, dimensions: dimensions, factory: factory)
-    let seen = Mutex(0)
+    let seen = Locked(0)
     let bringUp: @Sendable () -> Void = {
       let now = total()
       let delta = seen.withLock { seen in

@@ -17,8 +17,9 @@ struct APIRoute: Sendable {
   /// The view's name, shown by `OPTIONS`.
   let name: String
   let permission: Permission
-  /// Answers anonymous calls on the loop thread without a task (hot catalog reads).
-  let immediate: (@Sendable (StorefrontApp) -> HTTPResponse)?
+  /// Answers anonymous calls without a query string on the loop thread, without a task (hot
+  /// catalog reads); a query (filters, a page) goes to `handle`.
+  let immediate: (@Sendable (APIMount) -> HTTPResponse)?
   /// Answers every other call, in a task.
   let handle: @Sendable (RouteCall) async throws -> HTTPResponse
   /// Whether the path's captured segments match the pattern's converters (Django's
@@ -30,7 +31,7 @@ struct APIRoute: Sendable {
 
   init(
     _ name: String, _ permission: Permission,
-    immediate: (@Sendable (StorefrontApp) -> HTTPResponse)? = nil,
+    immediate: (@Sendable (APIMount) -> HTTPResponse)? = nil,
     acceptsParameters: @escaping @Sendable ([Substring]) -> Bool = { _ in true },
     watchesClient: Bool = false,
     handle: @escaping @Sendable (RouteCall) async throws -> HTTPResponse
@@ -44,17 +45,34 @@ struct APIRoute: Sendable {
   }
 }
 
-/// What a route handler gets: the request, its path parameters, the app, and the caller.
+/// What every route of one mount shares: the app, and what was built once for the mount.
+struct APIMount: Sendable {
+  let app: StorefrontApp
+  /// The mount point without trailing slash, e.g. `/api` (empty at the root).
+  let prefix: String
+  /// The body of `GET <prefix>/schema/`: the OpenAPI document of this mount, encoded once.
+  let schema: [UInt8]
+
+  init(app: StorefrontApp, prefix: String) {
+    self.app = app
+    self.prefix = prefix
+    schema = OpenAPIDocument.make(APIRoutes.table, prefix: prefix).encoded()
+  }
+}
+
+/// What a route handler gets: the request, its path parameters, the mount, and the caller.
 struct RouteCall: Sendable {
   let request: HTTPRequest
   let parameters: [Substring]
-  let app: StorefrontApp
+  let mount: APIMount
   /// The authenticated caller, if a valid token was sent.
   let user: User?
   /// The token the caller authenticated with.
   let token: String?
   /// Turns gone when the client disconnects (routes with `watchesClient` only).
   let client: ClientWatch?
+
+  var app: StorefrontApp { mount.app }
 
   /// The request body, parsed as DRF would (400/415 on bad input).
   func body() throws(APIError) -> JSONValue { try RequestBody.parse(request) }

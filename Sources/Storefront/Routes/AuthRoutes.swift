@@ -6,7 +6,7 @@ import JSON
 /// Register and login watch their client: a hash still queued when it disconnects is dropped
 /// (no user, no token). A full hashing queue answers 503 with `Retry-After: 1`.
 enum AuthRoutes {
-  static func register(into router: inout Router<APIRoute>) {
+  static func register(into router: inout RouteTable) {
     router.add(
       .POST, "/users/register/",
       APIRoute("Register", .noCredentials, watchesClient: true) { call in

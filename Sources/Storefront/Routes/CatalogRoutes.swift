@@ -1,21 +1,27 @@
 import EventHTTP
 import JSON
+import StorefrontCore
 
-/// `/products/...`: the catalog. Lists are served from the pre-encoded snapshot.
+/// `/products/...`: the catalog.
+///
+/// A plain list (no query string) is the pre-encoded snapshot body, answered on the loop
+/// thread for anonymous callers. A list with parameters (filters, ordering, a page) is
+/// computed from the snapshot in a task. Detail reads come from the snapshot too, so a client
+/// sees its own acknowledged writes everywhere.
 enum CatalogRoutes {
-  static func register(into router: inout Router<APIRoute>) {
-    let products: @Sendable (StorefrontApp) -> HTTPResponse = {
-      JSONResponse.encoded(200, $0.shop.catalog.snapshot.productsJSON)
+  static func register(into router: inout RouteTable) {
+    let products: @Sendable (APIMount) -> HTTPResponse = {
+      JSONResponse.encoded(200, $0.app.shop.catalog.snapshot.productsJSON)
     }
-    let categories: @Sendable (StorefrontApp) -> HTTPResponse = {
-      JSONResponse.encoded(200, $0.shop.catalog.snapshot.categoriesJSON)
+    let categories: @Sendable (APIMount) -> HTTPResponse = {
+      JSONResponse.encoded(200, $0.app.shop.catalog.snapshot.categoriesJSON)
     }
     router.add(
       .GET, "/products/",
-      APIRoute("Product List", .anyone, immediate: products) { products($0.app) })
+      APIRoute("Product List", .anyone, immediate: products) { try productList($0) })
     router.add(
       .GET, "/products/categories/",
-      APIRoute("Category List", .anyone, immediate: categories) { categories($0.app) })
+      APIRoute("Category List", .anyone, immediate: categories) { try categoryList($0) })
     router.add(
       .POST, "/products/create/",
       APIRoute("Product Create", .admin) { call in
@@ -30,5 +36,37 @@ enum CatalogRoutes {
           try call.body(), by: call.caller)
         return JSONResponse.make(201, category.json)
       })
+    ProductDetailRoutes.register(into: &router)
+    CategoryDetailRoutes.register(into: &router)
+  }
+
+  /// `GET /products/?category=&search=&min_price=&max_price=&in_stock=&ordering=&limit=&offset=`.
+  static func productList(_ call: RouteCall) throws -> HTTPResponse {
+    let snapshot = call.app.shop.catalog.snapshot
+    if call.request.query.isEmpty { return JSONResponse.encoded(200, snapshot.productsJSON) }
+    let parameters = try ListResponse.parameters(call)
+    let content = snapshot.current
+    let query = try ProductQuery(
+      parameter: { parameters[$0] }, categoryExists: { content.category(id: $0) != nil })
+    let page = ListResponse.pagination(parameters, call)
+    if page == nil, query.isDefault { return JSONResponse.encoded(200, content.productsJSON) }
+    // Pages are assembled from the snapshot's per-product fragments, never re-encoded.
+    return try ListResponse.make(query.apply(to: content.products), page: page, call) {
+      content.fragment(of: $0)
+    }
+  }
+
+  /// `GET /products/categories/?search=&ordering=&limit=&offset=`.
+  static func categoryList(_ call: RouteCall) throws -> HTTPResponse {
+    let snapshot = call.app.shop.catalog.snapshot
+    if call.request.query.isEmpty { return JSONResponse.encoded(200, snapshot.categoriesJSON) }
+    let parameters = try ListResponse.parameters(call)
+    let content = snapshot.current
+    let query = CategoryQuery(parameter: { parameters[$0] })
+    let page = ListResponse.pagination(parameters, call)
+    if page == nil, query.isDefault { return JSONResponse.encoded(200, content.categoriesJSON) }
+    return try ListResponse.make(query.apply(to: content.categories), page: page, call) {
+      $0.json.encoded()
+    }
   }
 }

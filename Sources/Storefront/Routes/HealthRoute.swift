@@ -6,8 +6,8 @@ import JSON
 enum HealthRoute {
   static let body = JSONValue.object(["status": .string("ok")]).encoded()
 
-  static func register(into router: inout Router<APIRoute>) {
-    let ok: @Sendable (StorefrontApp) -> HTTPResponse = { _ in JSONResponse.encoded(200, body) }
-    router.add(.GET, "/health/", APIRoute("Health", .anyone, immediate: ok) { ok($0.app) })
+  static func register(into router: inout RouteTable) {
+    let ok: @Sendable (APIMount) -> HTTPResponse = { _ in JSONResponse.encoded(200, body) }
+    router.add(.GET, "/health/", APIRoute("Health", .anyone, immediate: ok) { ok($0.mount) })
   }
 }

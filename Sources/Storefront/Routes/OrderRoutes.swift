@@ -2,39 +2,55 @@ import EventHTTP
 import JSON
 import StorefrontCore
 
-/// `/orders/...`: placing, listing and updating orders.
+/// `/orders/...`: placing (safe to retry with `Idempotency-Key`), listing (filtered, ordered,
+/// paginated), detail and status updates.
 enum OrderRoutes {
-  static func register(into router: inout Router<APIRoute>) {
+  static func register(into router: inout RouteTable) {
     router.add(
       .GET, "/orders/",
       APIRoute("Order List Create", .authenticated) { call in
-        let body = await call.app.shop.orders.encodedOrderList(visibleTo: call.caller)
-        return JSONResponse.encoded(200, body)
+        let orders = call.app.shop.orders
+        if call.request.query.isEmpty {
+          return JSONResponse.encoded(200, await orders.encodedOrderList(visibleTo: call.caller))
+        }
+        let parameters = try ListResponse.parameters(call)
+        let query = try OrderQuery(parameter: { parameters[$0] })
+        let page = ListResponse.pagination(parameters, call)
+        let (count, body) = await orders.encodedOrderList(
+          visibleTo: call.caller, query: query, window: page?.window ?? .all)
+        guard let page else { return JSONResponse.encoded(200, body) }
+        return try ListResponse.envelope(count: count, results: body, page: page, call)
       })
     router.add(
       .POST, "/orders/",
       APIRoute("Order List Create", .authenticated) { call in
-        let order = try await call.app.shop.orders.placeOrder(try call.body(), by: call.caller)
-        return JSONResponse.make(201, order.json)
+        let key = try IdempotencyKeyHeader.parse(call.request.headers)
+        let placement = try await call.app.shop.orders.placeOrder(
+          try call.body(), by: call.caller, idempotencyKey: key)
+        switch placement {
+        case .placed(let order):
+          return JSONResponse.make(201, order.json)
+        case .replayed(let status, let body):
+          return JSONResponse.make(status, body, headers: ["Idempotent-Replayed": "true"])
+        }
+      })
+    router.add(
+      .GET, "/orders/<int:id>/",
+      APIRoute("Order Detail", .authenticated, acceptsParameters: PathID.acceptsAll) { call in
+        guard
+          let order = await call.app.shop.orders.order(id: try call.id(0), visibleTo: call.caller)
+        else { throw ShopError.orderNotFound }
+        return JSONResponse.make(200, order.json)
       })
     router.add(
       .PATCH, "/orders/<int:id>/update-status/",
-      APIRoute("Order Status Update", .admin, acceptsParameters: { orderId($0[0]) != nil }) {
-        call in
-        guard let id = orderId(call.parameters[0]) else { throw APIError.notFound }
+      APIRoute("Order Status Update", .admin, acceptsParameters: PathID.acceptsAll) { call in
+        let id = try call.id(0)
         // As DRF's get_object(): an unknown order is a 404 before the body is parsed.
         guard await call.app.shop.orders.order(id: id) != nil else { throw ShopError.orderNotFound }
         let order = try await call.app.shop.orders.updateStatus(
           orderId: id, try call.body(), by: call.caller)
         return JSONResponse.make(200, order.statusJSON)
       })
-  }
-
-  /// Django's `<int:pk>` converter (`[0-9]+`): a non-numeric id does not match the URL at all.
-  static func orderId(_ segment: Substring) -> Int? {
-    guard !segment.isEmpty,
-      segment.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
-    else { return nil }
-    return Int(segment)
   }
 }

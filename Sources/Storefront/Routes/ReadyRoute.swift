@@ -9,7 +9,7 @@ import JSON
 enum ReadyRoute {
   static let readyBody = JSONValue.object(["status": .string("ready")]).encoded()
 
-  static func register(into router: inout Router<APIRoute>) {
+  static func register(into router: inout RouteTable) {
     router.add(.GET, "/ready/", APIRoute("Ready", .anyone) { response($0.app) })
   }
 

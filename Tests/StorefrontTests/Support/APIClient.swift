@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTestSupport
 import JSON
-import Synchronization
+import Primitives
 import Testing
 
 /// A response as the API tests see it.
@@ -105,6 +105,7 @@ struct APIClient: Sendable {
     var path: String
     var token: String?
     var body: APIBody?
+    var headers: [(String, String)] = []
   }
 
   /// Sends `count` requests at once, each on its own thread and connection; the responses
@@ -117,7 +118,8 @@ struct APIClient: Sendable {
     try await ClientThreads.run(count) { index in
       let request = call(index)
       let (target, headers, bytes) = Self.prepare(
-        request.path, token: request.token, authorization: nil, body: request.body, headers: [])
+        request.path, token: request.token, authorization: nil, body: request.body,
+        headers: request.headers)
       let connection = try TestConnection(port: port)
       defer { connection.close() }
       let response = try connection.request(
@@ -130,7 +132,7 @@ struct APIClient: Sendable {
 
   /// Responses from client threads, by index.
   private final class Collected: Sendable {
-    private let responses = Mutex<[Int: APIResponse]>([:])
+    private let responses = Locked<[Int: APIResponse]>([:])
     func set(_ index: Int, _ response: APIResponse) { responses.withLock { $0[index] = response } }
     var all: [Int: APIResponse] { responses.withLock { $0 } }
   }
@@ -147,6 +149,10 @@ struct APIClient: Sendable {
 
   func patch(_ path: String, _ json: String, token: String? = nil) async throws -> APIResponse {
     try await request("PATCH", path, token: token, body: .json(json))
+  }
+
+  func delete(_ path: String, token: String? = nil) async throws -> APIResponse {
+    try await request("DELETE", path, token: token)
   }
 
   // MARK: Accounts

@@ -1,6 +1,6 @@
 import Foundation
 import HTTPTestSupport
-import Synchronization
+import Primitives
 import Testing
 
 #if canImport(Glibc)
@@ -27,7 +27,7 @@ final class StorefrontChild: Sendable {
   /// The exit status, signalled from the termination handler's thread.
   private final class ExitBox: Sendable {
     let exited = DispatchSemaphore(value: 0)
-    let status = Mutex<Int32?>(nil)
+    let status = Locked<Int32?>(nil)
   }
 
   /// Starts `storefront arguments...` in `workDirectory` with no `STOREFRONT_*` variables but

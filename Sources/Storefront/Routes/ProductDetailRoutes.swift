@@ -1,0 +1,89 @@
+import EventHTTP
+import JSON
+import StorefrontCore
+
+/// `/products/<id>/` (detail, change, delete) and its variants: `/products/<id>/variants/`
+/// (add) and `/products/<id>/variants/<vid>/` (change, stock).
+///
+/// As DRF's `get_object()`, an unknown id is a 404 before the body is read.
+enum ProductDetailRoutes {
+  static func register(into router: inout RouteTable) {
+    let detail = "/products/<int:id>/"
+    router.add(
+      .GET, detail,
+      APIRoute("Product Detail", .anyone, acceptsParameters: PathID.acceptsAll) { call in
+        guard let product = call.app.shop.catalog.snapshot.product(id: try call.id(0)) else {
+          throw ShopError.productNotFound
+        }
+        return JSONResponse.make(200, product.json)
+      })
+    router.add(
+      .PATCH, detail,
+      APIRoute("Product Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
+        let catalog = call.app.shop.catalog
+        let id = try call.id(0)
+        try await catalog.checkProduct(id: id)
+        let product = try await catalog.updateProduct(id: id, try call.body(), by: call.caller)
+        return JSONResponse.make(200, product.json)
+      })
+    router.add(
+      .DELETE, detail,
+      APIRoute("Product Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
+        try await call.app.shop.catalog.deleteProduct(id: try call.id(0), by: call.caller)
+        return noContent
+      })
+    router.add(
+      .POST, "/products/<int:id>/variants/",
+      APIRoute("Variant Create", .admin, acceptsParameters: PathID.acceptsAll) { call in
+        let catalog = call.app.shop.catalog
+        let id = try call.id(0)
+        try await catalog.checkProduct(id: id)
+        let variant = try await catalog.addVariant(
+          productId: id, try call.body(), by: call.caller)
+        return JSONResponse.make(201, variant.json)
+      })
+    router.add(
+      .PATCH, "/products/<int:id>/variants/<int:vid>/",
+      APIRoute("Variant Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
+        let catalog = call.app.shop.catalog
+        let (id, variantId) = (try call.id(0), try call.id(1))
+        try await catalog.checkVariant(productId: id, variantId: variantId)
+        let variant = try await catalog.updateVariant(
+          productId: id, variantId: variantId, try call.body(), by: call.caller)
+        return JSONResponse.make(200, variant.json)
+      })
+  }
+
+  /// DRF's 204: no body and no `Content-Type`.
+  static let noContent = HTTPResponse(status: 204)
+}
+
+/// `/products/categories/<id>/`: detail, rename, delete.
+enum CategoryDetailRoutes {
+  static func register(into router: inout RouteTable) {
+    let detail = "/products/categories/<int:id>/"
+    router.add(
+      .GET, detail,
+      APIRoute("Category Detail", .anyone, acceptsParameters: PathID.acceptsAll) { call in
+        guard let category = call.app.shop.catalog.snapshot.category(id: try call.id(0)) else {
+          throw ShopError.categoryNotFound
+        }
+        return JSONResponse.make(200, category.json)
+      })
+    router.add(
+      .PATCH, detail,
+      APIRoute("Category Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
+        let catalog = call.app.shop.catalog
+        let id = try call.id(0)
+        try await catalog.checkCategory(id: id)
+        let category = try await catalog.updateCategory(id: id, try call.body(), by: call.caller)
+        return JSONResponse.make(200, category.json)
+      })
+    router.add(
+      .DELETE, detail,
+      APIRoute("Category Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
+        try await call.app.shop.catalog.deleteCategory(id: try call.id(0), by: call.caller)
+        return ProductDetailRoutes.noContent
+      })
+  }
+}
