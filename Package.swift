@@ -24,6 +24,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     .package(
       url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["JSON"]),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     .systemLibrary(
@@ -36,8 +38,17 @@ let package = Package(
     .target(name: "Primitives", swiftSettings: crossModule),
     .target(name: "JSON", dependencies: ["Primitives"], swiftSettings: crossModule),
     .target(
-      name: "EventHTTP", dependencies: ["CLibevent", "Primitives"], swiftSettings: crossModule),
-    .target(name: "EventLog", dependencies: ["JSON", "Primitives"], swiftSettings: crossModule),
+      name: "EventHTTP",
+      dependencies: [
+        "CLibevent", "Primitives", .product(name: "CoreMetrics", package: "swift-metrics"),
+      ],
+      swiftSettings: crossModule),
+    .target(
+      name: "EventLog",
+      dependencies: [
+        "JSON", "Primitives", .product(name: "CoreMetrics", package: "swift-metrics"),
+      ],
+      swiftSettings: crossModule),
     .target(
       name: "StorefrontCore",
       dependencies: [
@@ -53,6 +64,8 @@ let package = Package(
         "EventHTTP", "EventLog", "StorefrontCore", "JSON", "Primitives",
         .product(name: "Configuration", package: "swift-configuration"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
       ],
       swiftSettings: crossModule
     ),
@@ -114,7 +127,8 @@ let package = Package(
     .testTarget(
       name: "StorefrontTests",
       dependencies: [
-        "Storefront", "StorefrontCore", "JSON", "HTTPTestSupport", "FaultInjection", "Primitives",
+        "Storefront", "StorefrontCore", "EventLog", "JSON", "HTTPTestSupport", "FaultInjection",
+        "Primitives",
         .product(name: "Configuration", package: "swift-configuration"),
       ]),
     .testTarget(

@@ -39,8 +39,7 @@ public final class AccessLog: Sendable {
     self.reportsDrops = reportsDrops
     let rings = (0..<max(1, loops)).map { _ in AccessLogRing(minimumCapacity: bufferBytes) }
     self.rings = rings
-    let middle = format.middle(level: format.level)
-    lines = rings.map { _ in AccessLogLine(middle: middle) }
+    lines = rings.map { _ in AccessLogLine(format: format) }
     wakeMark = rings[0].capacity / 8
     writer.register(self)
   }
@@ -51,7 +50,8 @@ public final class AccessLog: Sendable {
   /// Records one answered request. Call only on the thread of loop `loop` (each loop's ring has
   /// that one producer); `path` is the path without the query string.
   public func record(
-    method: HTTPMethod, path: String, status: Int, bodyBytes: Int, microseconds: Int, loop: Int
+    method: HTTPMethod, path: String, status: Int, bodyBytes: Int, microseconds: Int, loop: Int,
+    requestID: RequestID
   ) {
     guard loop >= 0, loop < rings.count else {
       dropped.add(1, ordering: .relaxed)
@@ -60,7 +60,8 @@ public final class AccessLog: Sendable {
     let ring = rings[loop]
     let line = lines[loop].build(
       method: method, path: path, status: status, bodyBytes: bodyBytes,
-      microseconds: microseconds, loop: loop, seconds: AccessLogTimestamp.nowSeconds(),
+      microseconds: microseconds, loop: loop, requestID: requestID,
+      seconds: AccessLogTimestamp.nowSeconds(),
       utcOffset: writer.utcOffset.load(ordering: .relaxed))
     guard let waiting = ring.append(line) else {
       dropped.add(1, ordering: .relaxed)

@@ -26,7 +26,7 @@ public final class AccessLogWriter: Sendable {
   /// The local time's offset from UTC, refreshed by the writer thread for the loops' lines.
   let utcOffset = Atomic<Int>(AccessLogTimestamp.currentUTCOffset())
   private let lineCapacity: Int
-  private let reportFormat: AccessLogFormat?
+  private let reportFormatBox: Locked<AccessLogFormat?>
   private let wake: WakePipe
   private let state = Locked(State())
   private let exited = DispatchSemaphore(value: 0)
@@ -59,7 +59,7 @@ public final class AccessLogWriter: Sendable {
     self.fileDescriptor = fileDescriptor
     self.flushInterval = flushInterval
     self.lineCapacity = lineBufferBytes
-    self.reportFormat = reportFormat
+    self.reportFormatBox = Locked(reportFormat)
     self.wake = WakePipe()
     let thread = Thread { [self] in
       run()
@@ -91,6 +91,12 @@ public final class AccessLogWriter: Sendable {
   }
 
   deinit { wake.close() }
+
+  /// How the writer reports its own dropped lines (e.g. switched to JSON with the logs).
+  public var reportFormat: AccessLogFormat? {
+    get { reportFormatBox.withLock { $0 } }
+    set { reportFormatBox.withLock { $0 = newValue } }
+  }
 
   /// Submitted lines dropped because the buffer was full (access lines count in their
   /// ``AccessLog/droppedLines``).
@@ -256,7 +262,7 @@ public final class AccessLogWriter: Sendable {
         level: "warning", message: "access log: dropped \(dropped - reported) lines (buffer full)",
         seconds: seconds, utcOffset: offset)
     }
-    if ownDrops > 0, let reportFormat {
+    if ownDrops > 0, let reportFormat = self.reportFormat {
       reports += reportFormat.line(
         level: "warning", message: "log: dropped \(ownDrops) lines (buffer full)",
         seconds: seconds, utcOffset: offset)

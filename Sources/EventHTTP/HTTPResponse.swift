@@ -3,11 +3,15 @@ public struct HTTPResponse: Sendable {
   public var status: Int
   public var headers: HTTPHeaders
   public var body: [UInt8]
+  /// The index of the route that answered, among the route labels of the server's
+  /// ``HTTPMetrics`` (a responder sets it; `-1`: none, counted as `unmatched`).
+  public var route: Int
 
-  public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+  public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], route: Int = -1) {
     self.status = status
     self.headers = headers
     self.body = body
+    self.route = route
   }
 
   /// The standard reason phrase for `status`.

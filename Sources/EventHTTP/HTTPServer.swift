@@ -27,8 +27,13 @@ public final class HTTPServer: Sendable {
   private enum State { case idle, running, stopped }
 
   /// Creates the loops and their evhttp instances; nothing listens until ``start()``.
+  ///
+  /// - Parameters:
+  ///   - observer: the access log (one line per reply), if any.
+  ///   - metrics: request and connection metrics (for `options.workers` loops), if any.
   public init(
-    options: HTTPServerOptions, responder: any HTTPResponder, observer: AccessLog? = nil
+    options: HTTPServerOptions, responder: any HTTPResponder, observer: AccessLog? = nil,
+    metrics: HTTPMetrics? = nil
   ) throws {
     precondition(options.workers >= 1, "workers must be at least 1")
     self.options = options
@@ -38,6 +43,7 @@ public final class HTTPServer: Sendable {
     let perLoopConnections = max(
       1, (options.maxConnections + options.workers - 1) / options.workers)
     let budget = BodyBudget(capacity: options.maxInflightBodyBytes)
+    let requestIDRandom = UInt32.random(in: .min ... .max)
     bodyBudget = budget
     let framing = RequestFraming(
       maxHeaderBytes: options.maxHeaderBytes, maxBodyBytes: options.maxBodyBytes,
@@ -55,7 +61,8 @@ public final class HTTPServer: Sendable {
       let dispatcher = RequestDispatcher(
         loop: loop, http: http, responder: responder, stats: stats,
         maxBodyBytes: options.maxBodyBytes, maxConnections: perLoopConnections,
-        framing: framing, observer: observer)
+        framing: framing, observer: observer, metrics: metrics,
+        requestIDRandom: requestIDRandom)
       loop.onStop { evhttp_free(http) }
       loops.append(loop)
       dispatchers.append(dispatcher)

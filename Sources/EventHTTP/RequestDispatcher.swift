@@ -15,6 +15,7 @@ public final class RequestDispatcher: @unchecked Sendable {
   let responder: any HTTPResponder
   let stats: HTTPStats
   let observer: AccessLog?
+  let metrics: HTTPMetrics?
   let maxBodyBytes: Int
   let maxConnections: Int
   let framing: RequestFraming?
@@ -25,6 +26,7 @@ public final class RequestDispatcher: @unchecked Sendable {
   var listeners: [OpaquePointer] = []
   private var listenersPaused = false
   private var deadlineTimer: OpaquePointer?
+  private var requestIDs: RequestIDSource
 
   /// Installs the generic callback on `http` (which must belong to `loop.base`).
   ///
@@ -34,12 +36,19 @@ public final class RequestDispatcher: @unchecked Sendable {
   ///   - framing: when given, every connection evhttp accepts gets a ``ConnectionGuard``
   ///     (this takes the evhttp's `bevcb`): strict HTTP/1.1 framing, a request deadline,
   ///     body memory drawn from a shared budget, and connections counted at accept.
+  ///   - observer: gets an access line per reply.
+  ///   - metrics: counts replies by route, method and status, their latency, and connections.
+  ///   - requestIDRandom: the random part of the ids made for requests without a sane
+  ///     `X-Request-Id` (see ``RequestID``); the same for every loop of a server.
   public init(
     loop: EventLoop, http: OpaquePointer, responder: any HTTPResponder, stats: HTTPStats,
     maxBodyBytes: Int, maxConnections: Int = .max, framing: RequestFraming? = nil,
-    observer: AccessLog? = nil
+    observer: AccessLog? = nil, metrics: HTTPMetrics? = nil,
+    requestIDRandom: UInt32 = .random(in: .min ... .max)
   ) {
     self.loop = loop
+    self.metrics = metrics
+    self.requestIDs = RequestIDSource(random: requestIDRandom, loop: loop.index)
     self.http = http
     self.responder = responder
     self.stats = stats
@@ -93,6 +102,7 @@ public final class RequestDispatcher: @unchecked Sendable {
     let path: String
     let started: UInt64
     let reservedBytes: Int
+    let requestID: RequestID
   }
 
   private func handle(_ raw: OpaquePointer) {
@@ -107,15 +117,16 @@ public final class RequestDispatcher: @unchecked Sendable {
     if let rejection = framed.rejection {
       let exchange = Exchange(
         handle: handle, connection: connection, method: .GET, path: "-", started: started,
-        reservedBytes: framed.reservedBytes)
+        reservedBytes: framed.reservedBytes, requestID: requestIDs.id(client: nil))
       send(responder.response(for: rejection), exchange, closing: framed.closesConnection)
       return
     }
-    let request = makeRequest(
+    let (request, clientID) = makeRequest(
       raw, methodOverride: framed.methodOverride, targetOverride: framed.targetOverride)
     let exchange = Exchange(
       handle: handle, connection: connection, method: request.method, path: request.path,
-      started: started, reservedBytes: framed.reservedBytes)
+      started: started, reservedBytes: framed.reservedBytes,
+      requestID: requestIDs.id(client: clientID))
     switch responder.respond(to: request) {
     case .now(let response):
       send(response, exchange)
@@ -144,9 +155,10 @@ public final class RequestDispatcher: @unchecked Sendable {
     return guards[bufferevent]
   }
 
+  /// The request, and the value of its first sane `X-Request-Id` field if any.
   private func makeRequest(
     _ raw: OpaquePointer, methodOverride: String?, targetOverride: String?
-  ) -> HTTPRequest {
+  ) -> (HTTPRequest, String?) {
     let method =
       methodOverride.flatMap(HTTPMethod.init(rawValue:))
       ?? HTTPMethod(command: evhttp_request_get_command(raw)) ?? .other("UNKNOWN")
@@ -169,10 +181,17 @@ public final class RequestDispatcher: @unchecked Sendable {
       }
     }
     var headers = HTTPHeaders()
+    var clientID: String?
     if let list = evhttp_request_get_input_headers(raw) {
       var entry = list.pointee.tqh_first
       while let field = entry {
-        headers.add(String(cString: field.pointee.key), String(cString: field.pointee.value))
+        let value = String(cString: field.pointee.value)
+        if clientID == nil, strcasecmp(field.pointee.key, "X-Request-Id") == 0,
+          RequestID.isSane(value)
+        {
+          clientID = value
+        }
+        headers.add(String(cString: field.pointee.key), value)
         entry = field.pointee.next.tqe_next
       }
     }
@@ -192,9 +211,10 @@ public final class RequestDispatcher: @unchecked Sendable {
       evhttp_connection_get_peer(connection, &address, &port)
       if let address { remoteAddress = String(cString: address) }
     }
-    return HTTPRequest(
+    let request = HTTPRequest(
       method: method, path: path, query: query, headers: headers, body: body,
       loopIndex: loop.index, remoteAddress: remoteAddress)
+    return (request, clientID)
   }
 
   private func send(_ response: HTTPResponse, _ exchange: Exchange, closing: Bool = false) {
@@ -210,6 +230,7 @@ public final class RequestDispatcher: @unchecked Sendable {
       for field in response.headers { evhttp_add_header(headers, field.name, field.value) }
       if !noContent { evhttp_add_header(headers, "Content-Length", String(response.body.count)) }
       if closing { evhttp_add_header(headers, "Connection", "close") }
+      _ = exchange.requestID.withCString { evhttp_add_header(headers, "X-Request-Id", $0) }
     }
     if !bodiless, !response.body.isEmpty, let buffer = evhttp_request_get_output_buffer(raw) {
       response.body.withUnsafeBytes { bytes in
@@ -221,12 +242,15 @@ public final class RequestDispatcher: @unchecked Sendable {
     framing?.budget?.release(exchange.reservedBytes)
     stats.repliesSent.add(1, ordering: .relaxed)
     stats.inFlight.subtract(1, ordering: .relaxed)
-    if let observer {
-      let elapsed = (DispatchTime.now().uptimeNanoseconds - exchange.started) / 1000
-      observer.record(
-        method: exchange.method, path: exchange.path, status: status,
-        bodyBytes: response.body.count, microseconds: Int(elapsed), loop: loop.index)
-    }
+    guard observer != nil || metrics != nil else { return }
+    let elapsed = DispatchTime.now().uptimeNanoseconds &- exchange.started
+    metrics?.answered(
+      route: response.route, method: exchange.method, status: status, nanoseconds: elapsed,
+      loop: loop.index)
+    observer?.record(
+      method: exchange.method, path: exchange.path, status: status,
+      bodyBytes: response.body.count, microseconds: Int(elapsed / 1000), loop: loop.index,
+      requestID: exchange.requestID)
   }
 
   // MARK: Guarded connections
@@ -241,6 +265,7 @@ public final class RequestDispatcher: @unchecked Sendable {
     else { return nil }
     guards[filter] = connection
     stats.openConnections.add(1, ordering: .relaxed)
+    metrics?.connections(guards.count, loop: loop.index)
     if guards.count >= maxConnections { pauseListeners(true) }
     return filter
   }
@@ -248,6 +273,7 @@ public final class RequestDispatcher: @unchecked Sendable {
   private func closed(_ connection: ConnectionGuard) {
     guard let filter = connection.filter, guards.removeValue(forKey: filter) != nil else { return }
     stats.openConnections.subtract(1, ordering: .relaxed)
+    metrics?.connections(guards.count, loop: loop.index)
     if guards.count < maxConnections { pauseListeners(false) }
   }
 
@@ -266,6 +292,7 @@ public final class RequestDispatcher: @unchecked Sendable {
     guard let connection, !connections.contains(connection) else { return }
     connections.insert(connection)
     stats.openConnections.add(1, ordering: .relaxed)
+    metrics?.connections(connections.count, loop: loop.index)
     evhttp_connection_set_closecb(
       connection,
       { connection, context in
@@ -278,6 +305,7 @@ public final class RequestDispatcher: @unchecked Sendable {
   private func untrack(_ connection: OpaquePointer) {
     guard connections.remove(connection) != nil else { return }
     stats.openConnections.subtract(1, ordering: .relaxed)
+    metrics?.connections(connections.count, loop: loop.index)
     if connections.count < maxConnections { pauseListeners(false) }
   }
 

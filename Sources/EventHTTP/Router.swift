@@ -44,6 +44,9 @@ public struct Router<Handler: Sendable>: Sendable {
   }
 
   @usableFromInline var routes: [Route] = []
+  /// Each route's pattern as first added (e.g. `/products/<int:id>/`), by route index: the
+  /// index ``matchRoute(_:_:)`` returns (for per-route metrics).
+  public private(set) var patterns: [String] = []
   /// Routes without parameters by their path without its trailing slash: the common case is
   /// answered by one hash lookup, without splitting the path.
   @usableFromInline var staticRoutes: [String: Int] = [:]
@@ -60,6 +63,7 @@ public struct Router<Handler: Sendable>: Sendable {
       routes[index].handlers[method] = handler
     } else {
       routes.append(Route(segments: segments, handlers: [method: handler]))
+      patterns.append(pattern)
       if segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
         staticRoutes[Self.withoutTrailingSlash(pattern)] = routes.count - 1
       }
@@ -75,13 +79,20 @@ public struct Router<Handler: Sendable>: Sendable {
   /// Finds the handler for `method` and `path`.
   @inlinable
   public func match(_ method: HTTPMethod, _ path: String) -> Match {
+    matchRoute(method, path).match
+  }
+
+  /// Like ``match(_:_:)``, with the index of the matched route in ``patterns`` (`-1` when no
+  /// route matched the path).
+  @inlinable
+  public func matchRoute(_ method: HTTPMethod, _ path: String) -> (match: Match, route: Int) {
     let key = Self.withoutTrailingSlash(path)
     // `//` loses one slash to `/`, which is the root route's key, not its path.
     if key.utf8.count > 1 || path.utf8.count == 1, let index = staticRoutes[key] {
-      return Self.dispatch(method, routes[index], parameters: [])
+      return (Self.dispatch(method, routes[index], parameters: []), index)
     }
     let parts = Self.split(path)
-    for route in routes where route.segments.count == parts.count {
+    for (index, route) in routes.enumerated() where route.segments.count == parts.count {
       var parameters: [Substring] = []
       var matches = true
       for (segment, part) in zip(route.segments, parts) {
@@ -100,9 +111,9 @@ public struct Router<Handler: Sendable>: Sendable {
         if !matches { break }
       }
       guard matches else { continue }
-      return Self.dispatch(method, route, parameters: parameters)
+      return (Self.dispatch(method, route, parameters: parameters), index)
     }
-    return .notFound
+    return (.notFound, -1)
   }
 
   /// The handler of `route` for `method` (`HEAD` falling back to `GET`), or a 405.

@@ -86,6 +86,11 @@ extension EventLog {
         defer { state.waiters = [] }
         return state.waiters
       }
+      if failure == nil {
+        metrics?.compactionsCompleted.increment()
+      } else {
+        metrics?.compactionsFailed.increment()
+      }
       if let failure {
         // A stop of writes was already reported through `writesStopped`.
         if waiters.isEmpty && !failure.refusesWrites {

@@ -34,6 +34,7 @@ public final class EventLog<Event: LogEvent>: Sendable {
   let directoryLock: DirectoryLock
   let compaction = Locked(CompactionState())
   let closeState = Locked(CloseState.open)
+  let metrics: LogMetrics?
 
   enum CloseState {
     case open
@@ -44,12 +45,18 @@ public final class EventLog<Event: LogEvent>: Sendable {
   /// Creates the directory if missing (error if parent missing/read-only, clearly worded), takes
   /// the flock (error text: "data directory <dir> is in use by process <pid>"), replays every
   /// record in order. A torn final line is cut off and reported through `warning`.
+  ///
+  /// `locked` runs once the lock is held, before replay starts: what must belong to the
+  /// directory's owner only (a control socket, a listening port) can start there. If it throws,
+  /// the lock is released and `open` throws that error.
   public static func open(
     directory: String, options: EventLogOptions<Event>, warning: (String) -> Void = { _ in },
+    locked: () throws -> Void = {},
     replay: (LogRecord<Event>) throws -> Void
   ) throws -> EventLog<Event> {
     let lock = try DirectoryLock.acquire(directory: directory)
     do {
+      try locked()
       return try EventLog(
         directory: directory, lock: lock, options: options, warning: warning,
         replay: replay)
@@ -77,8 +84,14 @@ public final class EventLog<Event: LogEvent>: Sendable {
       }
       throw SystemCalls.ioError("opening", path, code)
     }
+    let metrics = options.metrics.map { LogMetrics(factory: $0) }
     do {
+      let replayStart = MonotonicClock.nanoseconds()
       let scan = try EventLog.replay(fd: fd, path: path, warning: warning, replay: replay)
+      if let metrics {
+        metrics.replayDuration.record(Double(MonotonicClock.nanoseconds() - replayStart) / 1e9)
+        metrics.replayedRecords.record(scan.snapshotRecords + scan.records)
+      }
       var size = scan.goodEnd
       var base = scan.snapshotEnd
       if scan.header == nil {
@@ -97,11 +110,12 @@ public final class EventLog<Event: LogEvent>: Sendable {
         fd: fd, path: path, directory: directory, policy: options.policy,
         lastSequence: scan.lastSequence, size: size, compactionBase: base,
         writesStopped: options.writesStopped, unrecoverableFailure: options.unrecoverableFailure,
-        onGrowth: { size, base in growth.check(size: size, base: base) })
+        metrics: metrics, onGrowth: { size, base in growth.check(size: size, base: base) })
       self.directory = directory
       self.path = path
       self.options = options
       self.directoryLock = lock
+      self.metrics = metrics
       growth.log.withLock { $0 = CompactionTrigger.WeakLog(self) }
     } catch {
       SystemCalls.closeFile(fd)
@@ -158,6 +172,12 @@ public final class EventLog<Event: LogEvent>: Sendable {
   /// Why the log refuses writes (``EventLogError/writesStopped(reason:)``), or nil while it
   /// takes them. Cheap: one atomic load while healthy. Not set by ``close()``.
   public var writeFailure: EventLogError? { writer.currentFailure }
+
+  /// The last sequence written and the file's size just past its line (a snapshot).
+  public var written: (sequence: UInt64, bytes: UInt64) {
+    let point = writer.writtenPoint()
+    return (point.sequence, point.end)
+  }
 
   /// Returns only when durable under the policy; returns the last assigned sequence.
   /// Group commit for `.always`. Throws ``EventLogError/writesStopped(reason:)`` after any

@@ -2,6 +2,8 @@
 public enum EventLogError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The data directory does not exist and could not be created.
   case cannotCreateDirectory(path: String, reason: String)
+  /// A restore was asked into a directory that already holds files (without `force`).
+  case directoryNotEmpty(path: String)
   /// The data directory (or a file in it) cannot be opened for writing.
   case notWritable(path: String, reason: String)
   /// Another process (or another open log in this one) holds the directory's lock.
@@ -33,6 +35,8 @@ public enum EventLogError: Error, Sendable, Equatable, CustomStringConvertible {
     switch self {
     case .cannotCreateDirectory(let path, let reason):
       return "cannot create data directory \(path): \(reason)"
+    case .directoryNotEmpty(let path):
+      return "\(path) is not empty; pass --force to replace the event log in it"
     case .notWritable(let path, let reason):
       return "data directory \(path) is not writable: \(reason)"
     case .directoryInUse(let path, let pid):

@@ -1,6 +1,7 @@
+import CoreMetrics
 import Primitives
 
-/// How an ``EventLog`` writes and when it compacts itself.
+/// How an ``EventLog`` writes, when it compacts itself, and where it reports metrics.
 public struct EventLogOptions<Event: LogEvent>: Sendable {
   /// When appends are forced to disk before they are acknowledged.
   public var policy: FsyncPolicy
@@ -25,6 +26,9 @@ public struct EventLogOptions<Event: LogEvent>: Sendable {
   /// the message to standard error and exits with status 70. If it returns, the log stays
   /// stopped.
   public var unrecoverableFailure: @Sendable (String) -> Void
+  /// Where the log reports its metrics (see ``LogMetrics`` for the labels); nil reports
+  /// nothing and costs nothing.
+  public var metrics: (any MetricsFactory)?
 
   public init(
     policy: FsyncPolicy = .always,
@@ -36,7 +40,8 @@ public struct EventLogOptions<Event: LogEvent>: Sendable {
     writesStopped: @escaping @Sendable (String) -> Void = { printToStandardError($0) },
     unrecoverableFailure: @escaping @Sendable (String) -> Void = {
       exitAfterUnrecoverableFailure($0)
-    }
+    },
+    metrics: (any MetricsFactory)? = nil
   ) {
     self.policy = policy
     self.compactionFactor = compactionFactor
@@ -46,6 +51,7 @@ public struct EventLogOptions<Event: LogEvent>: Sendable {
     self.compactionStepHook = compactionStepHook
     self.writesStopped = writesStopped
     self.unrecoverableFailure = unrecoverableFailure
+    self.metrics = metrics
   }
 }
 

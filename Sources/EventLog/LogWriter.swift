@@ -37,10 +37,21 @@ final class LogWriter: @unchecked Sendable {
     let completion: @Sendable (EventLogError?) -> Void
   }
 
+  /// A consistent point of the log for a backup, taken on the writer thread between batches:
+  /// a descriptor of the file as it is then (a `dup`, the caller closes it) and the last
+  /// acknowledged sequence with the size just past its line. Every byte before `end` is an
+  /// acknowledged, synced line (under `.never`, acknowledged), and stays so in that file.
+  struct Point: Sendable {
+    let fd: Int32
+    let sequence: UInt64
+    let end: UInt64
+  }
+
   let path: String
   let directory: String
   let policy: FsyncPolicy
   let lock = ConditionLock()
+  let metrics: LogMetrics?
 
   /// Receives the sentence naming the error when writes stop (see ``EventLogOptions``).
   let writesStopped: @Sendable (String) -> Void
@@ -56,6 +67,7 @@ final class LogWriter: @unchecked Sendable {
   private var finished = false
   private var closeWaiters: [CheckedContinuation<Void, Never>] = []
   private var pendingSwap: Swap?
+  private var pointRequests: [@Sendable (Result<Point, EventLogError>) -> Void] = []
   /// Size of the file counting only complete, written lines.
   private(set) var writtenEnd: UInt64
   private(set) var writtenSequence: UInt64
@@ -81,8 +93,10 @@ final class LogWriter: @unchecked Sendable {
     size: UInt64, compactionBase: UInt64,
     writesStopped: @escaping @Sendable (String) -> Void,
     unrecoverableFailure: @escaping @Sendable (String) -> Void,
+    metrics: LogMetrics?,
     onGrowth: @escaping @Sendable (UInt64, UInt64) -> Void
   ) {
+    self.metrics = metrics
     self.fd = fd
     self.path = path
     self.directory = directory
@@ -141,6 +155,20 @@ final class LogWriter: @unchecked Sendable {
     lock.unlock()
   }
 
+  /// Asks the writer thread for a consistent ``Point`` (between batches; under `.batch` it
+  /// first syncs what is written). `completion` runs on the writer thread.
+  func requestPoint(_ completion: @escaping @Sendable (Result<Point, EventLogError>) -> Void) {
+    lock.lock()
+    if let refusal = failure ?? (closing ? .closed : nil) {
+      lock.unlock()
+      completion(.failure(refusal))
+      return
+    }
+    pointRequests.append(completion)
+    lock.broadcast()
+    lock.unlock()
+  }
+
   /// Writes and syncs what is queued, stops the thread and closes the file.
   func close() async {
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -182,6 +210,15 @@ final class LogWriter: @unchecked Sendable {
         lock.lock()
         continue
       }
+      if !pointRequests.isEmpty {
+        let requests = pointRequests
+        pointRequests.removeAll()
+        lock.unlock()
+        let point = takePoint()
+        for request in requests { request(point) }
+        lock.lock()
+        continue
+      }
       if !queue.isEmpty {
         let batch = queue
         queue.removeAll(keepingCapacity: true)
@@ -205,7 +242,10 @@ final class LogWriter: @unchecked Sendable {
       lock.wait()
     }
     let healthy = failure == nil
+    let abandonedPoints = pointRequests
+    pointRequests = []
     lock.unlock()
+    for request in abandonedPoints { request(.failure(.closed)) }
     if healthy, let code = SystemCalls.syncData(fd) {
       stop("fdatasync of \(path) at close failed: \(SystemCalls.errorText(code))", [])
     }
@@ -240,9 +280,15 @@ final class LogWriter: @unchecked Sendable {
       stop("writing \(path) failed: \(SystemCalls.errorText(code))", acknowledgements)
       return
     }
-    if policy == .always, let code = SystemCalls.syncData(fd) {
+    if policy == .always, let code = LogMetrics.timed(metrics, { SystemCalls.syncData(fd) }) {
       stop("fdatasync of \(path) failed: \(SystemCalls.errorText(code))", acknowledgements)
       return
+    }
+    if let metrics {
+      let records = batch.reduce(0) { $0 + $1.bodies.count }
+      metrics.appendedEvents.increment(by: records)
+      metrics.batchEvents.record(records)
+      metrics.writtenBytes.increment(by: buffer.count)
     }
     let (end, base) = lock.withLock {
       writtenEnd += UInt64(buffer.count)
@@ -263,7 +309,7 @@ final class LogWriter: @unchecked Sendable {
   private func syncUnsynced() {
     lastSync = MonotonicClock.nanoseconds()
     let (sequence, end) = writtenPoint()
-    if let code = SystemCalls.syncData(fd) {
+    if let code = LogMetrics.timed(metrics, { SystemCalls.syncData(fd) }) {
       stop("fdatasync of \(path) failed: \(SystemCalls.errorText(code))", [])
       return
     }
@@ -310,6 +356,7 @@ final class LogWriter: @unchecked Sendable {
       return queued
     }
     stopped.store(true, ordering: .releasing)
+    metrics?.writesStopped.record(1)
     nextSequence = sequence
     if cleanupFailure == nil {
       writesStopped(
@@ -321,6 +368,16 @@ final class LogWriter: @unchecked Sendable {
     unsynced = []
     for (continuation, _) in waiting { continuation.resume(throwing: error) }
     for append in queued { append.continuation.resume(throwing: error) }
+  }
+
+  /// On the writer thread: syncs what `.batch` has not yet, then the point to back up from.
+  private func takePoint() -> Result<Point, EventLogError> {
+    if currentFailure == nil && !unsynced.isEmpty { syncUnsynced() }
+    if let failure = currentFailure { return .failure(failure) }
+    let copy = dup(fd)
+    if copy < 0 { return .failure(SystemCalls.ioError("duplicating the descriptor of", path)) }
+    _ = fcntl(copy, F_SETFD, FD_CLOEXEC)
+    return .success(Point(fd: copy, sequence: acknowledgedSequence, end: acknowledgedEnd))
   }
 
   private func abandon(_ swap: Swap, _ error: EventLogError) {

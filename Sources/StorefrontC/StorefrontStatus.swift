@@ -53,7 +53,7 @@ struct CAPIError: Error, Sendable {
       let status: StorefrontStatus =
         switch error {
         case .directoryInUse: .dataDirInUse
-        case .cannotCreateDirectory, .notWritable: .dataDir
+        case .cannotCreateDirectory, .notWritable, .directoryNotEmpty: .dataDir
         case .corruptLine, .undecodableEvent: .logCorrupt
         case .io, .writesStopped, .closed, .noCompactor, .compactionFailed: .io
         }

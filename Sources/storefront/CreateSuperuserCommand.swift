@@ -9,7 +9,8 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
     abstract: "Create a staff superuser.",
     discussion: """
       The password comes from --password or, to keep it out of the process list, from the \
-      environment variable STOREFRONT_SUPERUSER_PASSWORD.
+      environment variable STOREFRONT_SUPERUSER_PASSWORD. Runs in the server when one holds \
+      the data directory (through its control socket), otherwise opens the directory itself.
       """
   )
 

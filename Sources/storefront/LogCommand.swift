@@ -3,11 +3,12 @@ import Foundation
 import Primitives
 import Storefront
 
-/// `storefront log`: offline tools for the event log. Run them while the server is stopped.
+/// `storefront log`: tools for the event log. `verify` reads beside a running server, `compact`
+/// runs in the server when one holds the directory, `repair` needs it stopped.
 struct LogCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "log",
-    abstract: "Check, compact or repair the event log (with the server stopped).",
+    abstract: "Check, compact or repair the event log.",
     subcommands: [Verify.self, Compact.self, Repair.self]
   )
 
@@ -27,7 +28,8 @@ struct LogCommand: AsyncParsableCommand {
   /// `storefront log compact`.
   struct Compact: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Rewrite the event log as a snapshot of the current state.")
+      abstract: "Rewrite the event log as a snapshot of the current state.",
+      discussion: "Runs in the server when one holds the data directory; it keeps serving.")
 
     @OptionGroup var options: ConfigOptions
 
@@ -40,7 +42,7 @@ struct LogCommand: AsyncParsableCommand {
   /// `storefront log repair`.
   struct Repair: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Cut a damaged event log back to its last good line.",
+      abstract: "Cut a damaged event log back to its last good line (with the server stopped).",
       discussion: """
         Asks for confirmation on the terminal before discarding anything. Without a terminal on \
         standard input it refuses unless --yes is given.

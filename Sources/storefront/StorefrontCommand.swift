@@ -12,7 +12,10 @@ struct StorefrontCommand: AsyncParsableCommand {
       then from command-line flags; each overrides the one before. See config/README.md for \
       every key. A configuration error exits with status 2.
       """,
-    subcommands: [ServeCommand.self, CreateSuperuserCommand.self, LogCommand.self],
+    subcommands: [
+      ServeCommand.self, CreateSuperuserCommand.self, BackupCommand.self, RestoreCommand.self,
+      LogCommand.self,
+    ],
     defaultSubcommand: ServeCommand.self
   )
 }

@@ -20,7 +20,7 @@ struct HostAccessLogTests {
     #expect(host.terminate() == 0, "host stderr:\n\(host.stderr)")
     let lines = host.stderr.split(separator: "\n")
     let access = lines.enumerated().filter {
-      $0.element.hasSuffix("loop=0") && $0.element.contains("] GET /api/products/ 200 ")
+      $0.element.contains(" loop=0 id=") && $0.element.contains("] GET /api/products/ 200 ")
     }
     #expect(access.count == requests)
     let stopped = lines.firstIndex { $0 == "host: stopped" }

@@ -13,10 +13,10 @@ import Testing
 @Suite(.serialized) struct AccessLogTests {
   static let format = AccessLogFormat(level: "info", label: "test", source: "EventHTTPTests")
 
-  /// `<timestamp> info test: [EventHTTPTests] <method> <path> <status> <n>B <n>us loop=<n>`.
+  /// `<timestamp> info test: [EventHTTPTests] <method> <path> <status> <n>B <n>us loop=<n> id=<id>`.
   static var accessLine: Regex<AnyRegexOutput> {
     try! Regex(
-      #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} info test: \[EventHTTPTests\] (GET|POST|HEAD) (\S+) (\d{3}) (\d+)B (\d+)us loop=(\d+)"#
+      #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} info test: \[EventHTTPTests\] (GET|POST|HEAD) (\S+) (\d{3}) (\d+)B (\d+)us loop=(\d+) id=([0-9a-f]{24}|[A-Za-z0-9._:@/+=-]{1,128})"#
     )
   }
   static var dropReport: Regex<AnyRegexOutput> {

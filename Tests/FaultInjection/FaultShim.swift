@@ -37,15 +37,19 @@ public struct FaultPlan: Sendable {
   /// While this file exists, syncs of the log wait: what was written stays unacknowledged.
   public var holdFile: String?
 
+  /// Reads of the log wait until this file exists (a replay held as long as a test wants).
+  public var holdReadsUntil: String?
+
   public init(
     failing: [Call: String], errno: Code = .eio, armFile: String? = nil, pathSuffix: String? = nil,
-    holdFile: String? = nil
+    holdFile: String? = nil, holdReadsUntil: String? = nil
   ) {
     self.failing = failing
     self.errno = errno
     self.armFile = armFile
     self.pathSuffix = pathSuffix
     self.holdFile = holdFile
+    self.holdReadsUntil = holdReadsUntil
   }
 
   /// `LD_PRELOAD` and the `FAULTSHIM_*` variables; compiles the library on first use.
@@ -57,6 +61,7 @@ public struct FaultPlan: Sendable {
     if let armFile { environment["FAULTSHIM_ARM_FILE"] = armFile }
     if let pathSuffix { environment["FAULTSHIM_SUFFIX"] = pathSuffix }
     if let holdFile { environment["FAULTSHIM_HOLD_FILE"] = holdFile }
+    if let holdReadsUntil { environment["FAULTSHIM_HOLD_READS_UNTIL"] = holdReadsUntil }
     return environment
   }
 }

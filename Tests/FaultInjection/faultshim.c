@@ -1,5 +1,6 @@
 // An LD_PRELOAD library for the write-failure tests: makes chosen calls of write, fdatasync,
-// fsync and ftruncate on the event log fail, and passes every other call through.
+// fsync and ftruncate on the event log fail (and can hold its reads), and passes every other
+// call through.
 //
 // A call is "on the log" when readlink(/proc/self/fd/<fd>) ends in FAULTSHIM_SUFFIX (default
 // "/events.jsonl"). Such calls are numbered from 1, per function, across the log's descriptors
@@ -10,6 +11,8 @@
 //   FAULTSHIM_ARM_FILE   if set, calls are counted (and failed) only while this file exists
 //   FAULTSHIM_HOLD_FILE  if set, fdatasync and fsync on the log wait while this file exists
 //                        (a write stays unacknowledged, deterministically, until it is removed)
+//   FAULTSHIM_HOLD_READS_UNTIL  if set, every read/pread of the log waits until this file
+//                        exists (a replay that takes as long as the test wants)
 // Each injected failure is reported on standard error as
 //   "faultshim: failing <function> call <n> on fd <fd> with <errno>".
 // Built by the tests with `cc -shared -fPIC -o faultshim.so faultshim.c -ldl`.
@@ -41,8 +44,12 @@ static int failure_errno = EIO;
 static const char *suffix = "/events.jsonl";
 static const char *arm_file;
 static const char *hold_file;
+static const char *hold_reads_file;
 
 static ssize_t (*real_write)(int, const void *, size_t);
+static ssize_t (*real_read)(int, void *, size_t);
+static ssize_t (*real_pread)(int, void *, size_t, off_t);
+static ssize_t (*real_pread64)(int, void *, size_t, off_t);
 static int (*real_fdatasync)(int);
 static int (*real_fsync)(int);
 static int (*real_ftruncate)(int, off_t);
@@ -66,6 +73,9 @@ static void parse_plan(struct plan *plan, const char *text) {
 
 static void resolve(void) {
   real_write = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+  real_read = (ssize_t (*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
+  real_pread = (ssize_t (*)(int, void *, size_t, off_t))dlsym(RTLD_NEXT, "pread");
+  real_pread64 = (ssize_t (*)(int, void *, size_t, off_t))dlsym(RTLD_NEXT, "pread64");
   real_fdatasync = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
   real_fsync = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
   real_ftruncate = (int (*)(int, off_t))dlsym(RTLD_NEXT, "ftruncate");
@@ -83,6 +93,7 @@ __attribute__((constructor)) static void faultshim_init(void) {
   if (wanted && *wanted) suffix = wanted;
   arm_file = getenv("FAULTSHIM_ARM_FILE");
   hold_file = getenv("FAULTSHIM_HOLD_FILE");
+  hold_reads_file = getenv("FAULTSHIM_HOLD_READS_UNTIL");
 }
 
 static int is_log(int fd) {
@@ -129,6 +140,35 @@ static int should_fail(int fn, int fd) {
   }
   errno = saved;
   return fail;
+}
+
+/// Waits while reads of the log are held (FAULTSHIM_HOLD_READS_UNTIL); keeps errno.
+static void hold_read(int fd) {
+  if (!hold_reads_file || !*hold_reads_file) return;
+  int saved = errno;
+  if (is_log(fd)) {
+    struct stat info;
+    while (stat(hold_reads_file, &info) != 0) usleep(10000);
+  }
+  errno = saved;
+}
+
+ssize_t read(int fd, void *buffer, size_t count) {
+  if (!real_read) resolve();
+  hold_read(fd);
+  return real_read(fd, buffer, count);
+}
+
+ssize_t pread(int fd, void *buffer, size_t count, off_t offset) {
+  if (!real_pread) resolve();
+  hold_read(fd);
+  return real_pread(fd, buffer, count, offset);
+}
+
+ssize_t pread64(int fd, void *buffer, size_t count, off_t offset) {
+  if (!real_pread64) resolve();
+  hold_read(fd);
+  return real_pread64(fd, buffer, count, offset);
 }
 
 ssize_t write(int fd, const void *buffer, size_t count) {

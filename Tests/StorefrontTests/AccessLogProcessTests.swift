@@ -16,7 +16,7 @@ import Testing
 
   static var accessLine: Regex<AnyRegexOutput> {
     try! Regex(
-      #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} info storefront: \[Storefront\] (GET|POST|PATCH|PUT|DELETE|HEAD|OPTIONS) (\S+) (\d{3}) (\d+)B (\d+)us loop=(\d+)"#
+      #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} info storefront: \[Storefront\] (GET|POST|PATCH|PUT|DELETE|HEAD|OPTIONS) (\S+) (\d{3}) (\d+)B (\d+)us loop=(\d+) id=([0-9a-f]{24}|[A-Za-z0-9._:@/+=-]{1,128})"#
     )
   }
   /// Any other line swift-log's StreamLogHandler format gives (metadata before the source).
@@ -237,7 +237,7 @@ final class PipedServeProcess: Sendable {
     let drained = DispatchSemaphore(value: 0)
   }
 
-  /// Starts the server and waits until `GET /api/health/` answers (its few startup lines fit in
+  /// Starts the server and waits until `GET /api/ready/` answers (its few startup lines fit in
   /// the pipe unread).
   init(dataDir: String, workDirectory: String, environment: [String: String]) throws {
     port = try FreePort.pick()
@@ -264,7 +264,7 @@ final class PipedServeProcess: Sendable {
     let deadline = Date().addingTimeInterval(60)
     while Date() < deadline {
       if let connection = try? TestConnection(port: port, timeout: 5),
-        let response = try? connection.request("GET", "/api/health/"), response.status == 200
+        let response = try? connection.request("GET", "/api/ready/"), response.status == 200
       {
         connection.close()
         return

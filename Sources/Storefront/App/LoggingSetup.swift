@@ -27,10 +27,18 @@ enum LoggingSetup {
     atexit { _ = LoggingSetup.standardError.flushBlocking(timeout: LoggingSetup.exitFlushTimeout) }
   }()
 
-  /// A logger for `label` at the configured level.
+  /// A logger for `label` at the configured level, in the configured format (`log.format`).
   static func logger(_ label: String, config: StorefrontConfig) -> Logger {
     bootstrap()
-    var logger = Logger(label: label)
+    var logger: Logger
+    switch config.log.format {
+    case .text:
+      logger = Logger(label: label)
+    case .json:
+      let writer = standardError
+      writer.reportFormat?.style = .json
+      logger = Logger(label: label) { JSONLineLogHandler(label: $0, writer: writer) }
+    }
     logger.logLevel = config.log.level
     return logger
   }
@@ -56,7 +64,9 @@ enum LoggingSetup {
     guard level >= logger.logLevel else { return nil }
     return AccessLog(
       writer: standardError, loops: loops,
-      format: AccessLogFormat(level: "\(level)", label: logger.label, source: "Storefront"),
+      format: AccessLogFormat(
+        level: "\(level)", label: logger.label, source: "Storefront",
+        style: config.log.format == .json ? .json : .text),
       reportsDrops: Logger.Level.warning >= logger.logLevel)
   }
 }

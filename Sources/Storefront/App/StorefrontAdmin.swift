@@ -1,34 +1,112 @@
 import EventLog
+import Foundation
+import JSON
 import Logging
 import Primitives
 import StorefrontCore
 
-/// The offline operations behind `storefront createsuperuser` and `storefront log ...`.
+/// The operations behind `storefront createsuperuser`, `backup`, `restore` and `log ...`.
 ///
-/// Each takes the data directory's lock like the server does, so it refuses clearly while a
-/// server holds it (`verify` only reads and also works beside a live server).
+/// `createsuperuser`, `log compact` and `backup` run in the server when one holds the data
+/// directory (through its control socket, ``ControlSocket``), and otherwise open the directory
+/// themselves; their output and exit status are the same either way. `restore` and
+/// `log repair` need the directory free; `log verify` only reads and works beside a server.
 public enum StorefrontAdmin {
-  /// Creates a staff user through the log; exit code 0, or 1 with a message on stderr.
+  /// Creates a staff user; exit code 0, or 1 with a message on stderr.
   public static func createSuperuser(
     config: StorefrontConfig, username: String, email: String, password: String
   ) async throws -> Int32 {
-    let logger = LoggingSetup.logger("storefront.admin", config: config)
-    let app: StorefrontApp
+    let request = JSONValue.object([
+      "command": .string("createsuperuser"), "username": .string(username),
+      "email": .string(email), "password": .string(password),
+    ])
+    return await run("createsuperuser", config: config, request: request) { app in
+      await AdminOperations.createSuperuser(
+        app, username: username, email: email, password: password)
+    }.printed()
+  }
+
+  /// Compacts the log (in the server that holds the directory, if any).
+  public static func compactLog(config: StorefrontConfig) async throws -> Int32 {
+    await run("log compact", config: config, request: .object(["command": .string("compact")])) {
+      await AdminOperations.compact($0)
+    }.printed()
+  }
+
+  /// Writes a consistent, compacted copy of the log to `destination` while a server (if any)
+  /// keeps serving: into `<destination>.partial`, synced, then renamed over `destination`.
+  public static func backup(config: StorefrontConfig, to destination: String) async throws
+    -> Int32
+  {
+    await backupOutcome(config: config, to: destination).printed()
+  }
+
+  private static func backupOutcome(config: StorefrontConfig, to destination: String) async
+    -> AdminOutcome
+  {
+    if let refusal = insideDataDirectory(destination, config.dataDir) {
+      return AdminOutcome(status: 1, stderr: "backup: \(refusal)")
+    }
+    let file: LogBackupFile
     do {
-      app = try StorefrontApp.open(config: config, logger: logger)
+      file = try LogBackupFile(destination: destination)
     } catch {
-      printToStandardError("createsuperuser: \(error)")
-      return 1
+      return AdminOutcome(status: 1, stderr: "backup: \(error)")
+    }
+    let received = ByteCount()
+    var backup: LogBackup?
+    let outcome = await run(
+      "backup", config: config, request: .object(["command": .string("backup")]),
+      data: { bytes in
+        received.add(bytes.count)
+        try file.append(bytes)
+      },
+      final: { frame in backup = frame["backup"].flatMap(LogBackup.init(json:)) },
+      direct: { app in
+        do {
+          backup = try await app.backup { bytes in
+            received.add(bytes.count)
+            try file.append(bytes)
+          }
+          return AdminOutcome(status: 0)
+        } catch {
+          return AdminOutcome(status: 1, stderr: "backup: \(error)")
+        }
+      })
+    guard outcome.status == 0 else {
+      file.abandon()
+      return outcome
+    }
+    guard let backup, backup.bytes == UInt64(received.value) else {
+      file.abandon()
+      return AdminOutcome(status: 1, stderr: "backup: the copy arrived incomplete")
     }
     do {
-      let user = try await app.shop.auth.createSuperuser(
-        username: username, email: email, password: password)
-      try await app.close()
-      print("Superuser \"\(user.username)\" created (id \(user.id)).")
+      try file.finish()
+    } catch {
+      return AdminOutcome(status: 1, stderr: "backup: \(error)")
+    }
+    return AdminOutcome(
+      status: 0,
+      stdout:
+        "backup: wrote \(destination) at sequence \(backup.sequence) (\(backup.records) records, \(backup.bytes) bytes)"
+    )
+  }
+
+  /// Makes the backup at `source` the log of `config.dataDir` (created if missing); refuses a
+  /// directory that holds anything unless `force`, and one a server holds.
+  public static func restore(config: StorefrontConfig, from source: String, force: Bool)
+    async throws -> Int32
+  {
+    do {
+      let restored = try EventLog<ShopEvent>.restore(
+        from: source, into: config.dataDir, force: force)
+      print(
+        "restored \(source) into \(config.dataDir): last sequence \(restored.sequence) (\(restored.records) records)"
+      )
       return 0
-    } catch let error as ShopError {
-      try? await app.close()
-      printToStandardError("createsuperuser: \(describe(error))")
+    } catch {
+      printToStandardError("restore: \(error)")
       return 1
     }
   }
@@ -41,22 +119,6 @@ public enum StorefrontAdmin {
       return report.isHealthy ? 0 : 1
     } catch {
       printToStandardError("log verify: \(error)")
-      return 1
-    }
-  }
-
-  /// Compacts the log of a data directory no server holds.
-  public static func compactLog(config: StorefrontConfig) async throws -> Int32 {
-    let logger = LoggingSetup.logger("storefront.admin", config: config)
-    do {
-      let app = try StorefrontApp.open(config: config, logger: logger)
-      try await app.compact()
-      try await app.close()
-      let report = try EventLogTools.verify(directory: config.dataDir)
-      print("compacted: \(report.fileSize) bytes, last sequence \(report.lastSequence)")
-      return 0
-    } catch {
-      printToStandardError("log compact: \(error)")
       return 1
     }
   }
@@ -89,8 +151,79 @@ public enum StorefrontAdmin {
     }
   }
 
-  private static func describe(_ error: ShopError) -> String {
-    guard case .validation = error else { return "\(error)" }
-    return String(decoding: error.body.encoded(), as: UTF8.self)
+  // MARK: Through the server, or directly
+
+  /// Runs a command in the server that holds `config.dataDir` (sending `request`), or, when
+  /// none listens, in this process with the directory opened here (`direct`).
+  private static func run(
+    _ name: String, config: StorefrontConfig, request: JSONValue,
+    data: ([UInt8]) throws -> Void = { _ in }, final: (JSONValue) -> Void = { _ in },
+    direct: (StorefrontApp) async -> AdminOutcome
+  ) async -> AdminOutcome {
+    // A server that took the lock binds its socket right after: look again for a moment.
+    let deadline = ContinuousClock.now + .seconds(2)
+    while true {
+      do {
+        if let client = try ControlClient.connect(dataDir: config.dataDir) {
+          let frame = try client.call(request, data: data)
+          guard let outcome = AdminOutcome(frame: frame) else {
+            return AdminOutcome(
+              status: 1, stderr: "\(name): the server's answer was not understood")
+          }
+          final(frame)
+          return outcome
+        }
+      } catch {
+        return AdminOutcome(status: 1, stderr: "\(name): \(error)")
+      }
+      let logger = LoggingSetup.logger("storefront.admin", config: config)
+      let app: StorefrontApp
+      do {
+        app = try StorefrontApp.open(config: config, logger: logger)
+      } catch let error as EventLogError {
+        if case .directoryInUse = error, ContinuousClock.now < deadline {
+          try? await Task.sleep(for: .milliseconds(50))
+          continue
+        }
+        return AdminOutcome(status: 1, stderr: "\(name): \(error)")
+      } catch {
+        return AdminOutcome(status: 1, stderr: "\(name): \(error)")
+      }
+      var outcome = await direct(app)
+      do {
+        try await app.close()
+      } catch {
+        if outcome.status == 0 {
+          outcome = AdminOutcome(status: 1, stderr: "\(name): closing the log failed: \(error)")
+        }
+      }
+      return outcome
+    }
   }
+
+  /// The directory part of `path` (`.` when it has none).
+  private static func parentDirectory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    let parent = String(path[..<slash])
+    return parent.isEmpty ? "/" : parent
+  }
+
+  /// Why `destination` may not be written (a file directly in the data directory), or nil.
+  private static func insideDataDirectory(_ destination: String, _ dataDir: String) -> String? {
+    let parent = parentDirectory(of: destination)
+    var parentInfo = stat()
+    var dataInfo = stat()
+    guard stat(parent, &parentInfo) == 0, stat(dataDir, &dataInfo) == 0 else { return nil }
+    guard parentInfo.st_dev == dataInfo.st_dev, parentInfo.st_ino == dataInfo.st_ino else {
+      return nil
+    }
+    return "\(destination) is inside the data directory \(dataDir); write the backup elsewhere"
+  }
+}
+
+/// Bytes counted from the thread that streams a backup.
+private final class ByteCount: Sendable {
+  private let count = Locked(0)
+  func add(_ bytes: Int) { count.withLock { $0 += bytes } }
+  var value: Int { count.withLock { $0 } }
 }

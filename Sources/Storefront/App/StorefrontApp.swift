@@ -1,3 +1,4 @@
+import CoreMetrics
 import EventLog
 import Logging
 import Primitives
@@ -24,13 +25,19 @@ public final class StorefrontApp: Sendable {
   /// The configuration the app was opened with.
   public let config: StorefrontConfig
   let log: EventLog<ShopEvent>
+  /// The threads that hash passwords (for the queue's metrics).
+  let hashingPool: HashingPool
   /// How many records replay found at startup.
   public let replayedRecords: Int
 
-  private init(shop: Shop, config: StorefrontConfig, log: EventLog<ShopEvent>, replayed: Int) {
+  private init(
+    shop: Shop, config: StorefrontConfig, log: EventLog<ShopEvent>, hashingPool: HashingPool,
+    replayed: Int
+  ) {
     self.shop = shop
     self.config = config
     self.log = log
+    self.hashingPool = hashingPool
     self.replayedRecords = replayed
   }
 
@@ -45,6 +52,19 @@ public final class StorefrontApp: Sendable {
     config: StorefrontConfig, logger: Logger,
     unrecoverableWriteFailure: (@Sendable (String) -> Void)? = nil
   ) throws -> StorefrontApp {
+    try open(
+      config: config, logger: logger, unrecoverableWriteFailure: unrecoverableWriteFailure,
+      metrics: nil, replayProgress: { _ in }, locked: {})
+  }
+
+  /// ``open(config:logger:unrecoverableWriteFailure:)``, reporting the log's metrics to
+  /// `metrics`, telling `replayProgress` the records replayed so far (every 256), and running
+  /// `locked` once the directory is locked, before replay.
+  static func open(
+    config: StorefrontConfig, logger: Logger,
+    unrecoverableWriteFailure: (@Sendable (String) -> Void)?, metrics: (any MetricsFactory)?,
+    replayProgress: (Int) -> Void, locked: () throws -> Void
+  ) throws -> StorefrontApp {
     var state = ShopState()
     var count = 0
     let onUnrecoverable =
@@ -54,14 +74,17 @@ public final class StorefrontApp: Sendable {
         LoggingSetup.flushBlocking()
         _exit(70)
       }
+    var options = logOptions(config, logger: logger, unrecoverable: onUnrecoverable)
+    options.metrics = metrics
     let log = try EventLog<ShopEvent>.open(
-      directory: config.dataDir,
-      options: logOptions(config, logger: logger, unrecoverable: onUnrecoverable),
-      warning: { logger.warning("\($0)") },
+      directory: config.dataDir, options: options, warning: { logger.warning("\($0)") },
+      locked: locked,
       replay: { record in
         state.apply(record.event)
         count += 1
+        if count & 0xFF == 0 { replayProgress(count) }
       })
+    replayProgress(count)
     let pool = HashingPool(
       threadCount: config.auth.resolvedHashThreads, maxPending: config.auth.maxPendingHashes)
     let auth = AuthConfiguration(
@@ -73,7 +96,8 @@ public final class StorefrontApp: Sendable {
       configuration: ShopConfiguration(
         auth: auth, idempotencyTTLSeconds: config.api.idempotencyTTLSeconds),
       hashingPool: pool)
-    return StorefrontApp(shop: shop, config: config, log: log, replayed: count)
+    return StorefrontApp(
+      shop: shop, config: config, log: log, hashingPool: pool, replayed: count)
   }
 
   /// Why writes are refused (``EventLogError/writesStopped(reason:)``) after a failed write or
@@ -85,6 +109,16 @@ public final class StorefrontApp: Sendable {
 
   /// Rewrites the log as a snapshot of the current state plus newer events.
   public func compact() async throws { try await log.compact() }
+
+  /// The last sequence written and the log file's size after it.
+  public var written: (sequence: UInt64, bytes: UInt64) { log.written }
+
+  /// Streams a consistent, compacted copy of the log (see ``EventLog/backup(chunk:)``).
+  public func backup(chunk: @escaping @Sendable ([UInt8]) throws -> Void) async throws
+    -> LogBackup
+  {
+    try await log.backup(chunk: chunk)
+  }
 
   static func logOptions(
     _ config: StorefrontConfig, logger: Logger,

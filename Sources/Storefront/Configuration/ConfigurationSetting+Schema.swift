@@ -11,6 +11,7 @@ extension ConfigurationSetting {
     .choice("accept", \.accept),
     .choice("log.level", \.log.level),
     .choice("log.access_level", \.log.accessLevel),
+    .choice("log.format", \.log.format),
     .positive("limits.max_body_bytes", upTo: 1 << 30, \.limits.maxBodyBytes),
     .positive("limits.max_header_bytes", upTo: 1 << 20, \.limits.maxHeaderBytes),
     .positive("limits.timeout_seconds", upTo: 86_400, \.limits.timeoutSeconds),
@@ -35,6 +36,8 @@ extension ConfigurationSetting {
     .rate("throttle.anon", \.throttle.anon),
     .rate("throttle.user", \.throttle.user),
     .addresses("throttle.trusted_proxies", \.throttle.trustedProxies),
+    .metricsPath("metrics.path", \.metrics.path),
+    .listenAddress("metrics.listen", \.metrics.listen),
     .positive("api.max_page_size", upTo: 10_000, \.api.maxPageSize),
     .positive("api.idempotency_ttl_seconds", upTo: 31_536_000, \.api.idempotencyTTLSeconds),
   ]

@@ -33,6 +33,8 @@ public struct StorefrontConfig: Sendable, Equatable {
   public var auth: Auth
   /// `throttle.*`: request rates per client address and per user (off by default).
   public var throttle: Throttle
+  /// `metrics.*`: the Prometheus endpoint.
+  public var metrics: Metrics
   /// `api.*`: list pages and idempotency keys.
   public var api: API
   /// The configuration file the values were read from, or `nil` when none was read
@@ -51,6 +53,7 @@ public struct StorefrontConfig: Sendable, Equatable {
     storage: Storage = Storage(),
     auth: Auth = Auth(),
     throttle: Throttle = Throttle(),
+    metrics: Metrics = Metrics(),
     api: API = API(),
     configFile: String? = nil
   ) {
@@ -64,6 +67,7 @@ public struct StorefrontConfig: Sendable, Equatable {
     self.storage = storage
     self.auth = auth
     self.throttle = throttle
+    self.metrics = metrics
     self.api = api
     self.configFile = configFile
   }

@@ -16,6 +16,7 @@ final class RequestThrottle: Sendable {
   private let user: ThrottleWindow?
   private let trustedProxies: Set<String>
   private let refusals = Atomic<Int>(0)
+  private let anonRefusals = Atomic<Int>(0)
 
   init(_ config: StorefrontConfig.Throttle) {
     anon = config.anon.map { ThrottleWindow(rate: $0) }
@@ -25,6 +26,8 @@ final class RequestThrottle: Sendable {
 
   /// Requests refused with 429 so far.
   var refusedRequests: Int { refusals.load(ordering: .relaxed) }
+  /// Of ``refusedRequests``, those refused by `throttle.anon` (the others by `throttle.user`).
+  var refusedAnonymousRequests: Int { anonRefusals.load(ordering: .relaxed) }
 
   /// The 429 for a request over its rate, or nil (the request is counted) when it may go on.
   func refusal(_ permission: Permission, _ request: HTTPRequest, _ caller: User?) -> HTTPResponse? {
@@ -39,6 +42,7 @@ final class RequestThrottle: Sendable {
     }
     guard let wait else { return nil }
     refusals.add(1, ordering: .relaxed)
+    if caller == nil { anonRefusals.add(1, ordering: .relaxed) }
     return Self.throttled(wait: wait)
   }
 

@@ -16,8 +16,12 @@ struct StorefrontResponder: HTTPResponder {
   let router = APIRoutes.table.router
   /// `throttle.*` (off by default).
   let throttle: RequestThrottle
+  /// Whether replies carry their route's index (``HTTPResponse/route``, for metrics); off, the
+  /// replies of tasks are not wrapped.
+  let tagsRoutes: Bool
 
-  init(app: StorefrontApp, prefix: String, maxBodyBytes: Int) {
+  init(app: StorefrontApp, prefix: String, maxBodyBytes: Int, tagsRoutes: Bool = false) {
+    self.tagsRoutes = tagsRoutes
     var prefix = prefix
     while prefix.hasSuffix("/") { prefix.removeLast() }
     self.mount = APIMount(app: app, prefix: prefix)
@@ -26,13 +30,48 @@ struct StorefrontResponder: HTTPResponder {
   }
 
   func respond(to request: HTTPRequest) -> HTTPReply {
+    guard tagsRoutes else {
+      var ignored = -1
+      return answer(request, route: &ignored)
+    }
+    var index = -1
+    switch answer(request, route: &index) {
+    case .now(var response):
+      response.route = index
+      return .now(response)
+    case .later(let produce):
+      return .later { [index] in
+        var response = await produce()
+        response.route = index
+        return response
+      }
+    case .watched(let produce):
+      return .watched { [index] client in
+        var response = await produce(client)
+        response.route = index
+        return response
+      }
+    }
+  }
+
+  /// The labels of the route indexes ``respond(to:)`` sets: `/api/products/<int:id>/`...
+  static func routeLabels(prefix: String) -> [String] {
+    var prefix = prefix
+    while prefix.hasSuffix("/") { prefix.removeLast() }
+    return APIRoutes.table.router.patterns.map { prefix + $0 }
+  }
+
+  /// The reply, and in `index` the matched route's index in the table (-1 when none).
+  private func answer(_ request: HTTPRequest, route index: inout Int) -> HTTPReply {
     guard let path = relativePath(request.path) else { return .now(APIError.notFound.response) }
     if request.body.count > maxBodyBytes { return .now(APIError.bodyTooLarge.response) }
     let route: APIRoute
     var parameters: [Substring] = []
     var notAllowed: String?
     var allowHeader = "OPTIONS"
-    switch router.match(request.method, path) {
+    let (match, matchedIndex) = router.matchRoute(request.method, path)
+    index = matchedIndex
+    switch match {
     case .notFound:
       return .now(APIError.notFound.response)
     case .found(let found, let captured):
@@ -43,7 +82,10 @@ struct StorefrontResponder: HTTPResponder {
       route = Self.stand(in: request.method, handlers)
       parameters = captured
     }
-    guard route.acceptsParameters(parameters) else { return .now(APIError.notFound.response) }
+    guard route.acceptsParameters(parameters) else {
+      index = -1
+      return .now(APIError.notFound.response)
+    }
     let header =
       route.permission == .noCredentials
       ? .absent : TokenHeader.parse(Self.authorization(request.headers))

@@ -67,11 +67,13 @@ enum RouteDescriptions {
     (
       .GET, "/ready/",
       OperationDescription(
-        operationId: "ready", summary: "Readiness: the server can take writes.",
+        operationId: "ready", summary: "Readiness: the log is replayed and writes work.",
         responses: [
-          R(200, "Writes work.", S.ref("Ready")),
+          R(200, "Serving, writes work.", S.ref("Ready")),
           R(
-            503, "Writes are stopped after a failure of the event log; `reason` names it.",
+            503,
+            "Replaying the event log at start-up, or writes stopped after a failure of the log;"
+              + " `reason` names it.",
             S.ref("NotReady")),
         ])
     ),

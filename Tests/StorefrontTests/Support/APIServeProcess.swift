@@ -102,25 +102,29 @@ final class APIServeProcess: Sendable {
   static func freePort() throws -> Int { try FreePort.pick() }
 
   /// Starts `storefront serve --port <free> --data-dir <dataDir> --workers 2` in `workDirectory`
-  /// and waits until `GET /api/health/` answers.
-  init(dataDir: String, workDirectory: String, environment: [String: String] = [:]) throws {
+  /// and waits until `GET waitFor` answers 200 (by default `/api/ready/`: the log is
+  /// replayed; `/api/health/` answers as soon as the server listens).
+  init(
+    dataDir: String, workDirectory: String, environment: [String: String] = [:],
+    waitFor: String = "/api/ready/"
+  ) throws {
     port = try Self.freePort()
     child = try StorefrontChild(
       ["serve", "--port", String(port), "--data-dir", dataDir, "--workers", "2"],
       workDirectory: workDirectory, environment: environment)
-    try waitUntilReady()
+    try waitUntilReady(waitFor)
   }
 
   var standardError: String { child.standardError }
 
-  private func waitUntilReady() throws {
+  private func waitUntilReady(_ path: String) throws {
     let deadline = Date().addingTimeInterval(60)
     while Date() < deadline {
       guard !child.hasExited else {
         throw TestError("storefront serve exited early: \(standardError)")
       }
       if let connection = try? TestConnection(port: port, timeout: 5),
-        let response = try? connection.request("GET", "/api/health/"), response.status == 200
+        let response = try? connection.request("GET", path), response.status == 200
       {
         connection.close()
         return
