@@ -1,10 +1,10 @@
+import Primitives
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-import Primitives
 
 /// What a backup holds: a compacted log (header and snapshot lines) of the state at `sequence`.
 public struct LogBackup: Sendable, Equatable {
