@@ -105,7 +105,8 @@ let package = Package(
       name: "EventLogCrashChild", dependencies: ["EventLog", "EventLogTestSupport"],
       path: "Tests/EventLogCrashChild"),
     .executableTarget(
-      name: "EventLogBench", dependencies: ["EventLog", "JSON", "EventLogTestSupport"],
+      name: "EventLogBench",
+      dependencies: ["EventLog", "JSON", "EventLogTestSupport", "StorefrontCore"],
       path: "bench/eventlog/Sources"),
     .testTarget(
       name: "StorefrontCoreTests",
