@@ -93,7 +93,7 @@ public struct LogTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
   }
 
   /// Parses exactly the form ``description`` produces.
-  init?(iso8601 bytes: UnsafeRawBufferPointer) {
+  public init?(iso8601 bytes: UnsafeRawBufferPointer) {
     guard bytes.count == LogTimestamp.textLength else { return nil }
     func number(_ start: Int, _ count: Int) -> Int64? {
       var value: Int64 = 0
