@@ -119,7 +119,10 @@ let package = Package(
       name: "EventLogCrashChild", dependencies: ["EventLog", "EventLogTestSupport"],
       path: "Tests/EventLogCrashChild"),
     .executableTarget(
-      name: "EventLogBench", dependencies: ["EventLog", "JSON", "EventLogTestSupport"],
+      name: "EventLogBench",
+      dependencies: [
+        "EventLog", "JSON", "EventLogTestSupport", "Primitives", "Storefront", "StorefrontCore",
+      ],
       path: "bench/eventlog/Sources"),
     .testTarget(
       name: "StorefrontCoreTests",

@@ -79,8 +79,12 @@ extension EventLog {
   ) throws -> LogBackup {
     let events = try compactor.run { feed in
       var scan = LogFileScan(path: path)
-      try scan.run(fd: point.fd, limit: point.end, stopAtFirstProblem: true) { raw, line, offset in
-        try feed(EventLog.decode(raw, line: line, offset: offset, path: path))
+      var fast = FastDecoded<Event>()
+      try scan.run(
+        fd: point.fd, limit: point.end, stopAtFirstProblem: true,
+        preDecode: { fast.take($0, $1) }
+      ) { raw, line, offset in
+        try feed(EventLog.decode(raw, line: line, offset: offset, path: path, fast: &fast))
       }
       if let problem = scan.problems.first {
         throw EventLogError.corruptLine(

@@ -114,12 +114,16 @@ extension EventLog {
     let events = try compactor.run { feed in
       var scan = LogFileScan(path: path)
       var count = 0
-      try scan.run(fd: readFD, limit: throughEnd, stopAtFirstProblem: true) { raw, line, offset in
+      var fast = FastDecoded<Event>()
+      try scan.run(
+        fd: readFD, limit: throughEnd, stopAtFirstProblem: true,
+        preDecode: { fast.take($0, $1) }
+      ) { raw, line, offset in
         count += 1
         if count & 0xFFFF == 0, compaction.withLock({ $0.cancelled }) {
           throw EventLogError.compactionFailed(reason: "the log is closing")
         }
-        try feed(EventLog.decode(raw, line: line, offset: offset, path: path))
+        try feed(EventLog.decode(raw, line: line, offset: offset, path: path, fast: &fast))
       }
       if let problem = scan.problems.first {
         throw EventLogError.corruptLine(

@@ -33,8 +33,10 @@ extension EventLog {
     defer { SystemCalls.closeFile(source) }
     var scan = LogFileScan(path: backup)
     var records = 0
-    try scan.run(fd: source, stopAtFirstProblem: true) { raw, line, offset in
-      _ = try decode(raw, line: line, offset: offset, path: backup)
+    var fast = FastDecoded<Event>()
+    try scan.run(fd: source, stopAtFirstProblem: true, preDecode: { fast.take($0, $1) }) {
+      raw, line, offset in
+      _ = try decode(raw, line: line, offset: offset, path: backup, fast: &fast)
       records += 1
     }
     if let problem = scan.problems.first {

@@ -128,8 +128,10 @@ public final class EventLog<Event: LogEvent>: Sendable {
     fd: Int32, path: String, warning: (String) -> Void, replay: (LogRecord<Event>) throws -> Void
   ) throws -> LogFileScan {
     var scan = LogFileScan(path: path)
-    try scan.run(fd: fd, stopAtFirstProblem: true) { raw, line, offset in
-      try replay(decode(raw, line: line, offset: offset, path: path))
+    var fast = FastDecoded<Event>()
+    try scan.run(fd: fd, stopAtFirstProblem: true, preDecode: { fast.take($0, $1) }) {
+      raw, line, offset in
+      try replay(decode(raw, line: line, offset: offset, path: path, fast: &fast))
     }
     if let problem = scan.problems.first {
       guard problem.isTornTail else {
@@ -145,19 +147,36 @@ public final class EventLog<Event: LogEvent>: Sendable {
     return scan
   }
 
-  /// Rebuilds a typed record, naming the line when the application rejects it.
-  static func decode(_ raw: RawRecord, line: Int, offset: UInt64, path: String) throws
-    -> LogRecord<Event>
-  {
+  /// Rebuilds a typed record, naming the line when the application rejects it; a record the
+  /// scan pre-decoded takes its event from `fast`.
+  static func decode(
+    _ raw: RawRecord, line: Int, offset: UInt64, path: String, fast: inout FastDecoded<Event>
+  ) throws -> LogRecord<Event> {
     let event: Event
     do {
-      event = try Event(type: raw.type, data: raw.data)
+      if raw.preDecoded, let decoded = fast.event {
+        event = decoded
+        fast.event = nil
+      } else {
+        event = try Event(type: raw.type, data: raw.data)
+      }
     } catch {
       throw EventLogError.undecodableEvent(
         file: path, line: line, offset: offset, type: raw.type, reason: "\(error)")
     }
     return LogRecord(
       sequence: raw.sequence, timestamp: raw.timestamp, event: event, isSnapshot: raw.isSnapshot)
+  }
+
+  /// The event `LogEvent.init(type:encodedData:)` made of the line being scanned.
+  struct FastDecoded<E: LogEvent> {
+    var event: E?
+
+    /// A `LogLineFormat.PreDecode`: true when the event type decoded the bytes itself.
+    mutating func take(_ type: String, _ data: UnsafeRawBufferPointer) -> Bool {
+      event = E(type: type, encodedData: data)
+      return event != nil
+    }
   }
 
   /// Dropped without `close()`: the writer still writes and syncs what is queued, then stops;

@@ -32,6 +32,7 @@ struct LogFileScan {
   /// collects every problem and keeps going.
   mutating func run(
     fd: Int32, limit: UInt64? = nil, stopAtFirstProblem: Bool,
+    preDecode: LogLineFormat.PreDecode? = nil,
     onRecord: (RawRecord, _ line: Int, _ offset: UInt64) throws -> Void
   ) throws {
     let reader = LogLineReader(fd: fd, path: path, limit: limit)
@@ -45,7 +46,7 @@ struct LogFileScan {
       var decoded: DecodedLine? = nil
       if line.terminated {
         do {
-          decoded = try LogLineFormat.decode(line.bytes)
+          decoded = try LogLineFormat.decode(line.bytes, preDecode: preDecode)
         } catch {
           reason = error.reason
           decodeFailed = true

@@ -98,7 +98,10 @@ struct RawRecord {
   var isSnapshot: Bool
   var timestamp: Timestamp
   var type: String
+  /// `.null` when `preDecoded`.
   var data: JSONValue
+  /// The scan's `preDecode` took the data's bytes, so `data` was not parsed.
+  var preDecoded = false
 }
 
 enum DecodedLine {
@@ -112,8 +115,11 @@ struct LineProblem: Error {
 }
 
 extension LogLineFormat {
-  /// Decodes one line (without its newline), checking the checksum first.
-  static func decode(_ line: UnsafeRawBufferPointer) throws(LineProblem) -> DecodedLine {
+  /// Decodes one line (without its newline), checking the checksum first. When `preDecode`
+  /// accepts a record's type and data bytes, the data is not parsed (see `RawRecord`).
+  static func decode(
+    _ line: UnsafeRawBufferPointer, preDecode: PreDecode? = nil
+  ) throws(LineProblem) -> DecodedLine {
     let count = line.count
     guard count > checksumSuffixLength + 2 else {
       throw LineProblem(reason: "the line is too short to be a log record (\(count) bytes)")
@@ -129,14 +135,17 @@ extension LogLineFormat {
         reason: "checksum mismatch (stored \(hex8(stored)), computed \(hex8(actual)))")
     }
     if matches(line, at: 0, #"{"seq":"#) {
-      return .record(try decodeRecord(line, end: suffixStart))
+      return .record(try decodeRecord(line, end: suffixStart, preDecode: preDecode))
     }
     if matches(line, at: 0, #"{"format":"#) { return .header(try decodeHeader(line)) }
     throw LineProblem(reason: "the line is neither a header nor a record")
   }
 
+  /// Given a record's type and the bytes of its data, true when it took them.
+  typealias PreDecode = (_ type: String, _ data: UnsafeRawBufferPointer) -> Bool
+
   private static func decodeRecord(
-    _ line: UnsafeRawBufferPointer, end: Int
+    _ line: UnsafeRawBufferPointer, end: Int, preDecode: PreDecode?
   ) throws(LineProblem) -> RawRecord {
     var index = 7
     var sequence: UInt64 = 0
@@ -182,6 +191,13 @@ extension LogLineFormat {
       throw LineProblem(reason: "the data is missing")
     }
     index += 8
+    if let preDecode, index < end,
+      preDecode(type, UnsafeRawBufferPointer(rebasing: line[index..<end]))
+    {
+      return RawRecord(
+        sequence: sequence, isSnapshot: isSnapshot, timestamp: timestamp, type: type,
+        data: .null, preDecoded: true)
+    }
     let data: JSONValue
     do {
       data = try JSONParser.parseValue(in: line, at: &index)

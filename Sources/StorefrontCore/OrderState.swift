@@ -1,6 +1,6 @@
 /// Orders: the part of `ShopState` that `OrderService` owns.
 public struct OrderState: Sendable, Equatable {
-  public internal(set) var orders: [Int: Order] = [:]
+  public internal(set) var orders = OrderTable()
   public internal(set) var nextOrderId = 1
   public internal(set) var nextOrderItemId = 1
   /// Order ids of each user, ascending (an index over `orders`).
@@ -13,8 +13,7 @@ public struct OrderState: Sendable, Equatable {
   public mutating func apply(_ event: ShopEvent) {
     switch event {
     case .orderPlaced(let order, _), .orderRestored(let order):
-      if orders[order.id] == nil { index(order) }
-      orders[order.id] = order
+      if orders.updateValue(order, forKey: order.id) == nil { index(order) }
       nextOrderId = max(nextOrderId, order.id + 1)
       for item in order.items { nextOrderItemId = max(nextOrderItemId, item.id + 1) }
     case .orderStatusChanged(let orderId, let status, let updatedAt, _):
@@ -34,14 +33,16 @@ public struct OrderState: Sendable, Equatable {
     return (orderIdsByUser[userId] ?? []).compactMap { orders[$0] }
   }
 
-  /// Adds `order` to its user's ascending id list (ids usually arrive in order: append).
+  /// Adds `order` to its user's ascending id list (ids usually arrive in order: append). The
+  /// list is changed in place: a copy taken out of the dictionary would be copied again on
+  /// every order, which made replay quadratic in the orders per user.
   private mutating func index(_ order: Order) {
-    var ids = orderIdsByUser[order.userId] ?? []
-    if let last = ids.last, last > order.id {
-      ids.insert(order.id, at: ids.firstIndex { $0 > order.id }!)
+    let id = order.id
+    if let last = orderIdsByUser[order.userId]?.last, last > id {
+      let position = orderIdsByUser[order.userId]!.firstIndex { $0 > id }!
+      orderIdsByUser[order.userId]!.insert(id, at: position)
     } else {
-      ids.append(order.id)
+      orderIdsByUser[order.userId, default: []].append(id)
     }
-    orderIdsByUser[order.userId] = ids
   }
 }

@@ -8,6 +8,7 @@ import JSON
 //   EventLogBench append <dir> <appenders> <seconds>   appends/s with .always (group commit)
 //   EventLogBench fsync-line <dir> <seconds>           lines/s with one write+fdatasync per line
 //   EventLogBench generate <dir> <count>               writes a log of <count> order events
+//   EventLogBench generate-shop <dir> <count>          a Storefront data dir with <count> orders
 //   EventLogBench replay <dir>                         typed replay of <dir> (EventLog.open)
 //   EventLogBench parse <dir>                          JSONParser on every line, nothing else
 //   EventLogBench foundation <dir>                     Foundation JSONDecoder on every line
@@ -93,6 +94,11 @@ case "generate":
   }
   try await log.close()
   result(Double(count), "events")
+
+case "generate-shop":
+  let count = Int(arguments[3])!
+  try await generateShopLog(directory: directory, orders: count)
+  result(Double(count), "orders")
 
 case "replay":
   var count = 0
