@@ -1,13 +1,32 @@
+import Primitives
+
 /// A reply: status, headers and body bytes. `Content-Length` and `Date` are added by evhttp.
 public struct HTTPResponse: Sendable {
   public var status: Int
   public var headers: HTTPHeaders
+  /// The body, or its first bytes when ``sharedBody`` follows.
   public var body: [UInt8]
+  /// Bytes sent after `body`, in order, each added to the reply buffer by reference (never
+  /// copied): a large pre-encoded body shared by many replies.
+  public var sharedBody: [SharedBytes.Part]
 
-  public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+  public init(
+    status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], sharedBody: [SharedBytes.Part] = []
+  ) {
     self.status = status
     self.headers = headers
     self.body = body
+    self.sharedBody = sharedBody
+  }
+
+  /// The length of the whole body.
+  public var bodyCount: Int { sharedBody.reduce(body.count) { $0 + $1.range.count } }
+
+  /// The whole body in one array (a copy of the shared parts: for tests and tools).
+  public var joinedBody: [UInt8] {
+    var all = body
+    for part in sharedBody { all.append(contentsOf: part.bytes) }
+    return all
   }
 
   /// The standard reason phrase for `status`.
