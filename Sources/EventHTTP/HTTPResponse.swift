@@ -1,17 +1,37 @@
+import Primitives
+
 /// A reply: status, headers and body bytes. `Content-Length` and `Date` are added by evhttp.
 public struct HTTPResponse: Sendable {
   public var status: Int
   public var headers: HTTPHeaders
+  /// The body, or its first bytes when ``sharedBody`` follows.
   public var body: [UInt8]
   /// The index of the route that answered, among the route labels of the server's
   /// ``HTTPMetrics`` (a responder sets it; `-1`: none, counted as `unmatched`).
   public var route: Int
+  /// Bytes sent after `body`, in order, each added to the reply buffer by reference (never
+  /// copied): a large pre-encoded body shared by many replies.
+  public var sharedBody: [SharedBytes.Part]
 
-  public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], route: Int = -1) {
+  public init(
+    status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [],
+    sharedBody: [SharedBytes.Part] = [], route: Int = -1
+  ) {
     self.status = status
     self.headers = headers
     self.body = body
+    self.sharedBody = sharedBody
     self.route = route
+  }
+
+  /// The length of the whole body.
+  public var bodyCount: Int { sharedBody.reduce(body.count) { $0 + $1.range.count } }
+
+  /// The whole body in one array (a copy of the shared parts: for tests and tools).
+  public var joinedBody: [UInt8] {
+    var all = body
+    for part in sharedBody { all.append(contentsOf: part.bytes) }
+    return all
   }
 
   /// The standard reason phrase for `status`.

@@ -226,15 +226,21 @@ public final class RequestDispatcher: @unchecked Sendable {
     // to an HTTP/1.0 reply without keep-alive.
     let noContent = status == 204 || status == 304 || status < 200
     let bodiless = exchange.method == .HEAD || noContent
+    let bodyCount = response.bodyCount
     if let headers = evhttp_request_get_output_headers(raw) {
       for field in response.headers { evhttp_add_header(headers, field.name, field.value) }
-      if !noContent { evhttp_add_header(headers, "Content-Length", String(response.body.count)) }
+      if !noContent { evhttp_add_header(headers, "Content-Length", String(bodyCount)) }
       if closing { evhttp_add_header(headers, "Connection", "close") }
       _ = exchange.requestID.withCString { evhttp_add_header(headers, "X-Request-Id", $0) }
     }
-    if !bodiless, !response.body.isEmpty, let buffer = evhttp_request_get_output_buffer(raw) {
-      response.body.withUnsafeBytes { bytes in
-        _ = evbuffer_add(buffer, bytes.baseAddress, bytes.count)
+    if !bodiless, bodyCount > 0, let buffer = evhttp_request_get_output_buffer(raw) {
+      if !response.body.isEmpty {
+        response.body.withUnsafeBytes { bytes in
+          _ = evbuffer_add(buffer, bytes.baseAddress, bytes.count)
+        }
+      }
+      for part in response.sharedBody where !part.range.isEmpty {
+        Self.addReference(part, to: buffer)
       }
     }
     evhttp_send_reply(raw, Int32(status), response.reasonPhrase, nil)
@@ -249,8 +255,21 @@ public final class RequestDispatcher: @unchecked Sendable {
       loop: loop.index)
     observer?.record(
       method: exchange.method, path: exchange.path, status: status,
-      bodyBytes: response.body.count, microseconds: Int(elapsed / 1000), loop: loop.index,
+      bodyBytes: bodyCount, microseconds: Int(elapsed / 1000), loop: loop.index,
       requestID: exchange.requestID)
+  }
+
+  /// Adds `part` to `buffer` without copying it: the buffer holds a reference to its storage
+  /// until libevent has sent (or dropped) those bytes.
+  private static func addReference(_ part: SharedBytes.Part, to buffer: OpaquePointer) {
+    let bytes = part.bytes
+    let retained = Unmanaged.passRetained(part.storage).toOpaque()
+    let added = evbuffer_add_reference(
+      buffer, bytes.baseAddress, bytes.count,
+      { _, _, storage in storage.map { Unmanaged<SharedBytes>.fromOpaque($0).release() } },
+      retained)
+    // On failure (out of memory) libevent has not taken the reference: give it back.
+    if added != 0 { Unmanaged<SharedBytes>.fromOpaque(retained).release() }
   }
 
   // MARK: Guarded connections

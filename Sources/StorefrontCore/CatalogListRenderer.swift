@@ -1,42 +1,22 @@
 import JSON
 
-/// The renderer's side of ``CatalogSnapshot``: the lists in id order with each product's
-/// encoding, kept up to date change by change (a binary search per changed product, never a
-/// sort of the catalog), and the list bodies assembled from them.
+/// The renderer's side of ``CatalogSnapshot``: the lists in id order, kept up to date change by
+/// change (a binary search per changed product or category, never a sort of the catalog): the
+/// products in encoded blocks (``ProductList``: a change re-renders one block), the categories
+/// as one array (a few, encoded whole).
 struct CatalogListRenderer: Sendable {
-  private(set) var products: [Product] = []
-  /// `products[i]` encoded, as it appears in `GET /products/` and in pages.
-  private(set) var fragments: [[UInt8]] = []
+  private(set) var products = ProductList([])
   private(set) var categories: [Category] = []
 
   /// Everything in `state`, once (at start-up).
   init(state: CatalogState) {
-    products = state.products.values.sorted { $0.id < $1.id }
-    fragments = products.map { $0.json.encoded() }
+    products = ProductList(state.products.values.sorted { $0.id < $1.id })
     categories = state.categories.values.sorted { $0.id < $1.id }
   }
 
   /// Applies `changes`; returns which lists changed.
   mutating func apply(_ changes: CatalogChanges) -> (products: Bool, categories: Bool) {
-    for (id, product) in changes.products {
-      let index = Self.position(of: id, in: products)
-      let present = index < products.count && products[index].id == id
-      switch (product, present) {
-      case (let product?, true):
-        if products[index] != product {
-          products[index] = product
-          fragments[index] = product.json.encoded()
-        }
-      case (let product?, false):
-        products.insert(product, at: index)
-        fragments.insert(product.json.encoded(), at: index)
-      case (nil, true):
-        products.remove(at: index)
-        fragments.remove(at: index)
-      case (nil, false):
-        break
-      }
-    }
+    products.apply(changes.products)
     for (id, category) in changes.categories {
       let index = Self.position(of: id, in: categories)
       let present = index < categories.count && categories[index].id == id
@@ -48,15 +28,6 @@ struct CatalogListRenderer: Sendable {
       }
     }
     return (!changes.products.isEmpty, !changes.categories.isEmpty)
-  }
-
-  /// The body of `GET /products/`: the fragments, copied one after another.
-  func productsBody() -> [UInt8] {
-    var writer = JSONWriter(capacity: 2 + fragments.reduce(fragments.count) { $0 + $1.count })
-    writer.beginArray()
-    for fragment in fragments { writer.raw(fragment) }
-    writer.endArray()
-    return writer.bytes
   }
 
   /// The body of `GET /products/categories/`.

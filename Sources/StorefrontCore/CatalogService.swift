@@ -52,7 +52,7 @@ public actor CatalogService {
   public func categories() -> [Category] { snapshot.current.categories }
 
   /// Products by ascending id.
-  public func products() -> [Product] { snapshot.current.products }
+  public func products() -> [Product] { Array(snapshot.current.products) }
 
   /// The product with `id`, if any.
   public func product(id: Int) -> Product? { state.products[id] }

@@ -6,7 +6,8 @@ import Primitives
 /// detail routes and pages).
 ///
 /// Readers only ever take a finished version: reading is a short lock around copying a few
-/// array references, never an encoding. `CatalogService` publishes what each committed batch
+/// array references, never an encoding. A render costs about what the changed products'
+/// blocks cost (``ProductList``), whatever the catalog's size. `CatalogService` publishes what each committed batch
 /// of events changed; a render task (on the concurrency pool, never an event loop) folds the
 /// changes into id-ordered lists with each product's encoding (``CatalogListRenderer``),
 /// assembles the bodies and swaps the new version in. Writes that arrive while a render runs
@@ -14,35 +15,39 @@ import Primitives
 /// acknowledging, so a client that was told its write succeeded sees it in the lists.
 ///
 /// ```swift
-/// let body = catalog.snapshot.productsJSON   // [UInt8], ready to send with status 200
+/// let body = catalog.snapshot.productsBody   // [SharedBytes.Part], ready to send with 200
 /// ```
 public final class CatalogSnapshot: Sendable {
   /// One published version of the catalog.
   public struct Content: Sendable {
     /// Categories by ascending id.
     public var categories: [Category]
-    /// Products by ascending id, with committed stock.
-    public var products: [Product]
-    /// `products[i]`'s JSON, as in the list: a page is assembled from these, not encoded.
-    public var productFragments: [[UInt8]]
+    /// Products by ascending id, with committed stock, each encoded as in the list: a page is
+    /// assembled from these encodings, not encoded.
+    public var products: ProductList
     /// `[{"id":1,"name":"..."}]` as compact UTF-8 JSON.
     public var categoriesJSON: [UInt8]
-    /// `[{"id":1,"name":...,"variants":[...]}]` as compact UTF-8 JSON.
-    public var productsJSON: [UInt8]
+    /// `[{"id":1,"name":...,"variants":[...]}]` as compact UTF-8 JSON, in parts to send one
+    /// after another (``ProductList/bodyParts``).
+    public var productsBody: [SharedBytes.Part]
+
+    init(categories: [Category], products: ProductList, categoriesJSON: [UInt8]) {
+      self.categories = categories
+      self.products = products
+      self.categoriesJSON = categoriesJSON
+      productsBody = products.bodyParts
+    }
+
+    /// The body of `GET /products/` in one array (a copy of every block: for tests and
+    /// tools; replies send ``productsBody``).
+    public var productsJSON: [UInt8] { products.encoded }
 
     /// Product `id` (binary search over the id-ordered list), or nil.
-    public func product(id: Int) -> Product? {
-      let index = CatalogListRenderer.position(of: id, in: products)
-      return index < products.count && products[index].id == id ? products[index] : nil
-    }
+    public func product(id: Int) -> Product? { products.product(id: id) }
 
     /// `product`'s encoding as it stands in the list (encoded afresh when it is not this
     /// version's value).
-    public func fragment(of product: Product) -> [UInt8] {
-      let index = CatalogListRenderer.position(of: product.id, in: products)
-      if index < products.count, products[index] == product { return productFragments[index] }
-      return product.json.encoded()
-    }
+    public func fragment(of product: Product) -> [UInt8] { products.fragment(of: product) }
 
     /// Category `id`, or nil.
     public func category(id: Int) -> Category? {
@@ -71,15 +76,16 @@ public final class CatalogSnapshot: Sendable {
     content = Locked(
       Content(
         categories: renderer.categories, products: renderer.products,
-        productFragments: renderer.fragments, categoriesJSON: renderer.categoriesBody(),
-        productsJSON: renderer.productsBody()))
+        categoriesJSON: renderer.categoriesBody()))
     self.renderer = Locked(renderer)
   }
 
   /// The current version.
   public var current: Content { content.withLock { $0 } }
-  /// The encoded body of `GET /products/`.
-  public var productsJSON: [UInt8] { content.withLock { $0.productsJSON } }
+  /// The encoded body of `GET /products/`, in parts to send one after another.
+  public var productsBody: [SharedBytes.Part] { content.withLock { $0.productsBody } }
+  /// The encoded body of `GET /products/` in one array (a copy: for tests and tools).
+  public var productsJSON: [UInt8] { current.productsJSON }
   /// The encoded body of `GET /products/categories/`.
   public var categoriesJSON: [UInt8] { content.withLock { $0.categoriesJSON } }
 
@@ -136,8 +142,7 @@ public final class CatalogSnapshot: Sendable {
           var content = previous
           if changed.products {
             content.products = renderer.products
-            content.productFragments = renderer.fragments
-            content.productsJSON = renderer.productsBody()
+            content.productsBody = renderer.products.bodyParts
           }
           if changed.categories {
             content.categories = renderer.categories

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The parts of a list query shared by every list: DRF's `OrderingFilter` and `SearchFilter`,
 /// and django-filter's readings of a query parameter's text.
 ///
@@ -52,6 +58,7 @@ public enum ListQuery {
   /// A search term, lowercased once.
   public struct SearchTerm: Sendable, Hashable {
     let bytes: [UInt8]
+    /// Knuth-Morris-Pratt's table: for each prefix of `bytes`, its longest proper border.
     let failure: [Int]
 
     init(_ text: String) {
@@ -59,42 +66,44 @@ public enum ListQuery {
       failure = Self.failureTable(bytes)
     }
 
-    /// Whether `text` contains the term, ignoring case (Django's `icontains`).
+    /// Whether `text` contains the term, ignoring case (Django's `icontains`): the term in
+    /// `text.lowercased()`.
     public func isContained(in text: String) -> Bool {
-      if bytes.isEmpty { return true }
-      let utf8 = text.utf8
-      if let found = utf8.withContiguousStorageIfAvailable({ search($0) }) { return found }
-      return Array(utf8).withUnsafeBufferPointer { search($0) }
+      ListQuery.folded(text).withUnsafeBufferPointer { firstMatch(in: $0, from: 0) != nil }
     }
 
-    /// Lower-cases an ASCII haystack on the fly, without allocating; anything else is
-    /// lower-cased as a whole first.
-    private func search(_ haystack: UnsafeBufferPointer<UInt8>) -> Bool {
-      if haystack.allSatisfy({ $0 < 0x80 }) {
-        return Self.contains(haystack, bytes, failure: failure, foldASCII: true)
-      }
-      let lowered = Array(String(decoding: haystack, as: UTF8.self).lowercased().utf8)
-      return lowered.withUnsafeBufferPointer {
-        Self.contains($0, bytes, failure: failure, foldASCII: false)
-      }
-    }
-
-    /// Knuth-Morris-Pratt: linear in both lengths, whatever the texts (a term of repeated
-    /// letters against a long description costs no more than any other).
-    private static func contains(
-      _ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8], failure: [Int], foldASCII: Bool
-    ) -> Bool {
-      guard needle.count <= haystack.count else { return false }
-      var matched = 0
-      for raw in haystack {
-        let byte = fold(raw, foldASCII)
-        while matched > 0, needle[matched] != byte { matched = failure[matched - 1] }
-        if needle[matched] == byte {
-          matched += 1
-          if matched == needle.count { return true }
+    /// Where the term first occurs in `text` (already folded) at or after `start`, or nil.
+    ///
+    /// Knuth-Morris-Pratt, so linear in the text whatever the term (a term of repeated letters
+    /// against a long description costs no more than any other); between partial matches
+    /// `memchr` skips to the next occurrence of the term's first byte.
+    func firstMatch(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+      if bytes.isEmpty { return start <= text.count ? start : nil }
+      guard let base = text.baseAddress, start < text.count else { return nil }
+      return bytes.withUnsafeBufferPointer { needle in
+        failure.withUnsafeBufferPointer { failure in
+          let count = text.count
+          let first = Int32(needle[0])
+          var index = start
+          var matched = 0
+          while index < count {
+            if matched == 0 {
+              guard count - index >= needle.count,
+                let found = memchr(base + index, first, count - index)
+              else { return nil }
+              index = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - base + 1
+              matched = 1
+            } else {
+              let byte = text[index]
+              while matched > 0, needle[matched] != byte { matched = failure[matched - 1] }
+              if needle[matched] == byte { matched += 1 }
+              index += 1
+            }
+            if matched == needle.count { return index - matched }
+          }
+          return nil
         }
       }
-      return false
     }
 
     /// KMP's table: for each prefix of `needle`, the length of its longest proper border.
@@ -115,9 +124,17 @@ public enum ListQuery {
       }
       return table
     }
+  }
 
-    private static func fold(_ byte: UInt8, _ foldASCII: Bool) -> UInt8 {
-      foldASCII && byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+  /// `text` lower-cased as `String.lowercased()` does, as UTF-8 (an ASCII text byte by byte):
+  /// what ``SearchTerm`` looks for its lowercased bytes in.
+  public static func folded(_ text: String) -> [UInt8] {
+    var text = text
+    return text.withUTF8 { bytes in
+      if bytes.allSatisfy({ $0 < 0x80 }) {
+        return bytes.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+      }
+      return Array(String(decoding: bytes, as: UTF8.self).lowercased().utf8)
     }
   }
 

@@ -6,12 +6,12 @@
 ///
 /// ```swift
 /// let query = try ProductQuery(parameter: { params[$0] }, categoryExists: { ids.contains($0) })
-/// let page = query.apply(to: snapshot.current.products)
+/// let positions = query.positions(in: snapshot.current.products)   // in the answer's order
 /// ```
 ///
-/// Cost: one pass over the products (each filter is a check per product; `search` reads each
-/// name and description once per term, linearly), then a sort of the matches when `ordering`
-/// is other than `id`/`-id`.
+/// Cost: one pass over the products (each filter is a check per product; `search` scans each
+/// block's folded names and descriptions once per term, `memchr`/`memmem`), then a sort of the
+/// matches' positions when `ordering` is other than `id`/`-id`.
 public struct ProductQuery: Sendable {
   /// The fields of `ordering`.
   public enum Field: Sendable, Hashable { case id, name, price }
@@ -57,8 +57,8 @@ public struct ProductQuery: Sendable {
       && searchTerms.isEmpty && (ordering.first.map { $0.field == .id && !$0.descending } ?? true)
   }
 
-  /// Whether `product` passes every filter.
-  public func matches(_ product: Product) -> Bool {
+  /// Whether `product` passes every filter but `search`.
+  func passesFilters(_ product: Product) -> Bool {
     if let categoryId, product.categoryId != categoryId { return false }
     if let minPrice, product.price.cents < minPrice.lowerCents { return false }
     if let maxPrice, product.price.cents > maxPrice.upperCents { return false }
@@ -66,23 +66,37 @@ public struct ProductQuery: Sendable {
       let stocked = product.variants.isEmpty || product.variants.contains { $0.stock > 0 }
       if stocked != inStock { return false }
     }
-    return searchTerms.isEmpty
-      || ListQuery.matches(searchTerms, product.name, product.description)
+    return true
   }
 
-  /// The products (given in ascending id order) that match, in the requested order.
-  public func apply(to products: [Product]) -> [Product] {
+  /// Whether `product` passes every filter.
+  public func matches(_ product: Product) -> Bool {
+    passesFilters(product)
+      && (searchTerms.isEmpty || ListQuery.matches(searchTerms, product.name, product.description))
+  }
+
+  /// The positions in `products` of the matches, in the requested order: only positions are
+  /// collected (no product is copied), `search` runs over each block's folded texts.
+  public func positions(in products: ProductList) -> [Int] {
     let filtered =
       categoryId == nil && minPrice == nil && maxPrice == nil && inStock == nil
-        && searchTerms.isEmpty ? products : products.filter(matches)
+        && searchTerms.isEmpty
+      ? Array(products.indices) : products.positions(matching: searchTerms, where: passesFilters)
+    guard let first = ordering.first, first.field != .id else {
+      return ordering.first?.descending == true ? filtered.reversed() : filtered
+    }
+    // Positions order as ids do (the list is by id); the products are read once, not per
+    // comparison.
+    let keyed = filtered.map { (position: $0, product: products[$0]) }
     return ListQuery.sorted(
-      filtered, by: ordering, id: \.id, isIdField: { $0 == .id },
+      keyed, by: ordering, id: \.position, isIdField: { $0 == .id },
       compare: { lhs, rhs, field in
         switch field {
-        case .id: ListQuery.compare(lhs.id, rhs.id)
-        case .name: ListQuery.compareText(lhs.name, rhs.name)
-        case .price: ListQuery.compare(lhs.price, rhs.price)
+        case .id: ListQuery.compare(lhs.position, rhs.position)
+        case .name: ListQuery.compareText(lhs.product.name, rhs.product.name)
+        case .price: ListQuery.compare(lhs.product.price, rhs.product.price)
         }
-      })
+      }
+    ).map(\.position)
   }
 }

@@ -206,7 +206,7 @@ func managedShop(sink: InMemoryEventSink, clock: TestClock = TestClock()) async 
     let live = await shop.currentState()
     #expect(ShopState(replaying: sink.events) == live)
     #expect(live.catalog.products[1]?.variants[0].stock == 90)
-    #expect(shop.catalog.snapshot.current.products == live.catalog.sortedProducts)
+    #expect(Array(shop.catalog.snapshot.current.products) == live.catalog.sortedProducts)
     #expect(shop.catalog.snapshot.current.categories == live.catalog.sortedCategories)
   }
 

@@ -1,5 +1,6 @@
 import EventHTTP
 import JSON
+import Primitives
 
 /// JSON replies, as DRF renders them (`Content-Type: application/json`, compact).
 enum JSONResponse {
@@ -19,6 +20,11 @@ enum JSONResponse {
   /// A reply with an already encoded body.
   static func encoded(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
     HTTPResponse(status: status, headers: contentTypeOnly, body: body)
+  }
+
+  /// A reply whose pre-encoded body is `parts`, one after another, sent by reference.
+  static func shared(_ status: Int, _ parts: [SharedBytes.Part]) -> HTTPResponse {
+    HTTPResponse(status: status, headers: contentTypeOnly, sharedBody: parts)
   }
 
   /// `{"detail": "<detail>"}`.

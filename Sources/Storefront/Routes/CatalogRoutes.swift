@@ -11,7 +11,7 @@ import StorefrontCore
 enum CatalogRoutes {
   static func register(into router: inout RouteTable) {
     let products: @Sendable (APIMount) -> HTTPResponse = {
-      JSONResponse.encoded(200, $0.app.shop.catalog.snapshot.productsJSON)
+      JSONResponse.shared(200, $0.app.shop.catalog.snapshot.productsBody)
     }
     let categories: @Sendable (APIMount) -> HTTPResponse = {
       JSONResponse.encoded(200, $0.app.shop.catalog.snapshot.categoriesJSON)
@@ -43,16 +43,25 @@ enum CatalogRoutes {
   /// `GET /products/?category=&search=&min_price=&max_price=&in_stock=&ordering=&limit=&offset=`.
   static func productList(_ call: RouteCall) throws -> HTTPResponse {
     let snapshot = call.app.shop.catalog.snapshot
-    if call.request.query.isEmpty { return JSONResponse.encoded(200, snapshot.productsJSON) }
+    if call.request.query.isEmpty { return JSONResponse.shared(200, snapshot.productsBody) }
     let parameters = try ListResponse.parameters(call)
     let content = snapshot.current
     let query = try ProductQuery(
       parameter: { parameters[$0] }, categoryExists: { content.category(id: $0) != nil })
     let page = ListResponse.pagination(parameters, call)
-    if page == nil, query.isDefault { return JSONResponse.encoded(200, content.productsJSON) }
-    // Pages are assembled from the snapshot's per-product fragments, never re-encoded.
-    return try ListResponse.make(query.apply(to: content.products), page: page, call) {
-      content.fragment(of: $0)
+    let products = content.products
+    if query.isDefault {
+      guard let page else { return JSONResponse.shared(200, content.productsBody) }
+      // A page of the whole list: no position is collected.
+      return try ListResponse.make(count: products.count, page: page, call) { range, writer in
+        for position in range { products.writeFragment(at: position, to: &writer) }
+      }
+    }
+    // Pages are assembled from the snapshot's per-product encodings, never re-encoded; only
+    // the matches' positions are collected.
+    let positions = query.positions(in: products)
+    return try ListResponse.make(count: positions.count, page: page, call) { range, writer in
+      for index in range { products.writeFragment(at: positions[index], to: &writer) }
     }
   }
 

@@ -22,9 +22,24 @@ enum ListResponse {
     _ items: [Item], page: LimitOffsetPagination?, _ call: RouteCall,
     encode: (Item) -> [UInt8]
   ) throws(APIError) -> HTTPResponse {
-    guard let page else { return JSONResponse.encoded(200, array(items[...], encode)) }
-    let results = array(items[page.window.range(count: items.count)], encode)
-    return try envelope(count: items.count, results: results, page: page, call)
+    try make(count: items.count, page: page, call) { range, writer in
+      for item in items[range] { writer.raw(encode(item)) }
+    }
+  }
+
+  /// 200 with the `count` items of a list, paginated when `page` is given: `write` adds the
+  /// encodings of the items in a range (those of the page, or all) to the array's writer.
+  static func make(
+    count: Int, page: LimitOffsetPagination?, _ call: RouteCall,
+    write: (Range<Int>, inout JSONWriter) -> Void
+  ) throws(APIError) -> HTTPResponse {
+    let range = page?.window.range(count: count) ?? 0..<count
+    var writer = JSONWriter(capacity: 2 + range.count * 256)
+    writer.beginArray()
+    write(range, &writer)
+    writer.endArray()
+    guard let page else { return JSONResponse.encoded(200, writer.bytes) }
+    return try envelope(count: count, results: writer.bytes, page: page, call)
   }
 
   /// 200 with the envelope around an encoded page.
@@ -34,15 +49,6 @@ enum ListResponse {
     JSONResponse.encoded(
       200,
       try page.body(count: count, results: results, request: call.request, host: host(call.app)))
-  }
-
-  /// The JSON array of `items`, each encoded by `encode` (the bytes of `JSONValue.array`).
-  static func array<Item>(_ items: ArraySlice<Item>, _ encode: (Item) -> [UInt8]) -> [UInt8] {
-    var writer = JSONWriter(capacity: 2 + items.count * 256)
-    writer.beginArray()
-    for item in items { writer.raw(encode(item)) }
-    writer.endArray()
-    return writer.bytes
   }
 
   /// `host:port` of the configuration, for a request without a `Host` header (HTTP/1.0), as
