@@ -42,6 +42,14 @@ extension StorefrontConfig {
       return (canonical, port)
     }
 
+    /// `""`, or `HOST:PORT` with the host in canonical form (`[v6]:PORT` for IPv6); nil when
+    /// `text` is neither.
+    static func canonicalListen(_ text: String) -> String? {
+      if text.isEmpty { return "" }
+      guard let (host, port) = parseListen(text) else { return nil }
+      return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
     /// Whether `path` may be the metrics path: `""`, or `/` and up to 255 more printable
     /// ASCII bytes without `?`, `#` or spaces, outside `/api` and `/api/...`.
     static func isValidPath(_ path: String) -> Bool {

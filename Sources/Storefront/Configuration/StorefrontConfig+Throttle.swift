@@ -18,5 +18,24 @@ extension StorefrontConfig {
       self.user = user
       self.trustedProxies = trustedProxies
     }
+
+    /// The most addresses `throttle.trusted_proxies` may hold.
+    static let maxProxies = 1024
+
+    /// Comma-separated IPv4/IPv6 addresses (spaces around commas allowed, at most
+    /// ``maxProxies``) in canonical form; `[]` for `""`, nil when an entry is no address.
+    static func parseProxies(_ text: String) -> [String]? {
+      if ClientAddress.trimmed(text[...]).isEmpty { return [] }
+      let entries = text.split(separator: ",", omittingEmptySubsequences: false)
+      guard entries.count <= maxProxies else { return nil }
+      var addresses: [String] = []
+      for entry in entries {
+        guard let address = ClientAddress.canonical(ClientAddress.trimmed(entry)) else {
+          return nil
+        }
+        addresses.append(address)
+      }
+      return addresses
+    }
   }
 }
