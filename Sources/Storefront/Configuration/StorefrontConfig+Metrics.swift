@@ -3,17 +3,11 @@ extension StorefrontConfig {
   public struct Metrics: Sendable, Equatable {
     /// `metrics.path`: where `GET` answers the metrics in Prometheus text format; `""` turns
     /// metrics off (nothing is counted). Outside the API's `/api/`. Default `"/metrics"`.
-    public var path: String
+    public var path: String = "/metrics"
     /// `metrics.listen`: `""` to serve ``path`` on the API's port, or `"HOST:PORT"` (an IP
     /// address, IPv6 in brackets) for a listener of its own that answers only ``path``.
     /// Default `""`.
-    public var listen: String
-
-    /// Metrics settings; every argument defaults to the documented default.
-    public init(path: String = "/metrics", listen: String = "") {
-      self.path = path
-      self.listen = listen
-    }
+    public var listen: String = ""
 
     /// Whether metrics are collected at all.
     public var isEnabled: Bool { !path.isEmpty }

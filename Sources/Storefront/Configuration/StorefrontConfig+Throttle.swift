@@ -3,21 +3,13 @@ extension StorefrontConfig {
   public struct Throttle: Sendable, Equatable {
     /// `throttle.anon`: requests per client address to register and login, e.g. `20/minute`;
     /// nil (`""` in the file) for no limit. Default nil.
-    public var anon: ThrottleRate?
+    public var anon: ThrottleRate? = nil
     /// `throttle.user`: requests per authenticated user, e.g. `1000/minute`; nil (`""`) for no
     /// limit. Default nil.
-    public var user: ThrottleRate?
+    public var user: ThrottleRate? = nil
     /// `throttle.trusted_proxies`: peer addresses (canonical IPs) whose `X-Forwarded-For` names
     /// the client; comma-separated in the file. Default none.
-    public var trustedProxies: [String]
-
-    /// Throttle settings; every argument defaults to the documented default (off).
-    public init(anon: ThrottleRate? = nil, user: ThrottleRate? = nil, trustedProxies: [String] = [])
-    {
-      self.anon = anon
-      self.user = user
-      self.trustedProxies = trustedProxies
-    }
+    public var trustedProxies: [String] = []
 
     /// The most addresses `throttle.trusted_proxies` may hold.
     static let maxProxies = 1024
