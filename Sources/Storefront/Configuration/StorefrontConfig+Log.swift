@@ -11,12 +11,12 @@ extension StorefrontConfig {
       case json
     }
 
-    /// `log.level`: the minimum level logged. Default `.info`.
+    /// `log.level`: the minimum level logged.
     public var level: Logger.Level = .info
     /// `log.access_level`: the level at which one access line per request is emitted (so
-    /// `debug` hides them under the default `level`). Default `.info`.
+    /// `debug` hides them under the default `level`).
     public var accessLevel: Logger.Level = .info
-    /// `log.format`: text or JSON lines. Default ``Format/text``.
+    /// `log.format`: text or JSON lines.
     public var format: Format = .text
   }
 }

@@ -2,11 +2,10 @@ extension StorefrontConfig {
   /// Prometheus metrics (`metrics.*`).
   public struct Metrics: Sendable, Equatable {
     /// `metrics.path`: where `GET` answers the metrics in Prometheus text format; `""` turns
-    /// metrics off (nothing is counted). Outside the API's `/api/`. Default `"/metrics"`.
+    /// metrics off (nothing is counted). Outside the API's `/api/`.
     public var path: String = "/metrics"
     /// `metrics.listen`: `""` to serve ``path`` on the API's port, or `"HOST:PORT"` (an IP
     /// address, IPv6 in brackets) for a listener of its own that answers only ``path``.
-    /// Default `""`.
     public var listen: String = ""
 
     /// Whether metrics are collected at all.

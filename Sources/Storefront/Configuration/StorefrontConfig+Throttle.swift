@@ -2,13 +2,13 @@ extension StorefrontConfig {
   /// Request throttling (`throttle.*`), off by default as in DRF.
   public struct Throttle: Sendable, Equatable {
     /// `throttle.anon`: requests per client address to register and login, e.g. `20/minute`;
-    /// nil (`""` in the file) for no limit. Default nil.
+    /// nil (`""` in the file) for no limit.
     public var anon: ThrottleRate? = nil
     /// `throttle.user`: requests per authenticated user, e.g. `1000/minute`; nil (`""`) for no
-    /// limit. Default nil.
+    /// limit.
     public var user: ThrottleRate? = nil
     /// `throttle.trusted_proxies`: peer addresses (canonical IPs) whose `X-Forwarded-For` names
-    /// the client; comma-separated in the file. Default none.
+    /// the client; comma-separated in the file.
     public var trustedProxies: [String] = []
 
     /// The most addresses `throttle.trusted_proxies` may hold.

@@ -4,24 +4,23 @@ import Foundation
 ///
 /// Values come, lowest precedence first, from the defaults below, the JSON configuration file
 /// (`config/storefront.json` or `--config PATH`), `STOREFRONT_*` environment variables, and
-/// command-line flags. Use ``load(configPath:environment:overrides:)`` to build one;
-/// `StorefrontConfig()` is the all-defaults configuration.
+/// command-line flags. Use ``load(configPath:environment:overrides:)`` to build one; each
+/// property's initial value is its documented default (config/README.md renders them).
 ///
 /// ```swift
 /// let config = try await StorefrontConfig.load(configPath: nil, overrides: ["port": "9000"])
 /// print(config.port, config.limits.maxBodyBytes, config.resolvedWorkers)
 /// ```
 public struct StorefrontConfig: Sendable, Equatable {
-  /// `host`: the address to listen on. Default `"127.0.0.1"`.
+  /// `host`: the address to listen on.
   public var host: String = "127.0.0.1"
-  /// `port`: the TCP port to listen on, `0` for an ephemeral port. Default `8000`.
+  /// `port`: the TCP port to listen on, `0` for an ephemeral port.
   public var port: Int = 8000
   /// `workers`: the number of event loops, `0` for one per core (see ``resolvedWorkers``).
-  /// Default `0`.
   public var workers: Int = 0
-  /// `data_dir`: the directory holding the event log. Default `"data"`.
+  /// `data_dir`: the directory holding the event log.
   public var dataDir: String = "data"
-  /// `accept`: how the event loops share the listening port. Default ``AcceptMode/reuseport``.
+  /// `accept`: how the event loops share the listening port.
   public var accept: AcceptMode = .reuseport
   /// `log.*`: logging.
   public var log: Log = Log()
