@@ -132,7 +132,6 @@ let package = Package(
       dependencies: [
         "Storefront", "StorefrontCore", "EventLog", "JSON", "HTTPTestSupport", "FaultInjection",
         "Primitives",
-        .product(name: "Configuration", package: "swift-configuration"),
       ]),
     .testTarget(
       name: "EmbeddingTests",

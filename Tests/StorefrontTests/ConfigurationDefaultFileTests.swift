@@ -25,4 +25,13 @@ struct ConfigurationDefaultFileTests {
       #expect(readme.contains("| `\(key)` |"), "config/README.md does not document \(key)")
     }
   }
+
+  @Test("config/README.md's table of keys is the one the schema renders")
+  func readmeTableIsTheSchema() throws {
+    let readme = try String(contentsOfFile: PackagePaths.configReadme, encoding: .utf8)
+    let table = readme.split(separator: "\n", omittingEmptySubsequences: false)
+      .drop { !$0.hasPrefix("| key |") }.prefix { $0.hasPrefix("|") }
+      .map { $0 + "\n" }.joined()
+    #expect(table == ConfigurationSetting.markdownTable)
+  }
 }

@@ -1,4 +1,3 @@
-import Configuration
 import Foundation
 import Testing
 
@@ -166,30 +165,5 @@ struct ConfigurationPrecedenceTests {
     default:
       return ("custom-value", .text("custom-value"))
     }
-  }
-}
-
-@Suite("LookupRecorder traces a value to the provider that supplied it")
-struct ConfigurationLookupRecorderTests {
-  @Test("The index of the answering provider, or nil when none had the key")
-  func recordsAnsweringProvider() async throws {
-    let directory = try TemporaryDirectory()
-    let path = try directory.write(#"{"port": 1, "host": "h"}"#, to: "storefront.json")
-    let sources = ConfigurationSources(
-      file: try ConfigurationFile.load(explicitPath: path),
-      environment: ["STOREFRONT_PORT": "2", "STOREFRONT_WORKERS": "x"],
-      overrides: ["data_dir": "d"])
-    let recorder = LookupRecorder()
-    let reader = ConfigReader(providers: try await sources.providers(), accessReporter: recorder)
-    #expect(try await reader.fetchString(forKey: "data_dir") == "d")
-    #expect(try await reader.fetchInt(forKey: "port") == 2)
-    #expect(try await reader.fetchString(forKey: "host") == "h")
-    #expect(try await reader.fetchString(forKey: "accept") == nil)
-    await #expect(throws: (any Error).self) { try await reader.fetchInt(forKey: "workers") }
-    #expect(recorder.providerIndex(forKey: "data_dir") == 0)
-    #expect(recorder.providerIndex(forKey: "port") == 1)
-    #expect(recorder.providerIndex(forKey: "host") == 2)
-    #expect(recorder.providerIndex(forKey: "accept") == nil)
-    #expect(recorder.providerIndex(forKey: "workers") == 1)
   }
 }

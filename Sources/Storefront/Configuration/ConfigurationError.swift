@@ -1,3 +1,5 @@
+import JSON
+
 /// A configuration problem found at startup; its description is the one-line message for stderr.
 ///
 /// ```text
@@ -41,15 +43,15 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
     case .invalidValue(let key, let expected, let got, let source):
       return "\(key): expected \(expected), got \(got) (from \(source))"
     case .unknownKeys(let keys, let file):
-      let listed = keys.map(JSONText.quoted).joined(separator: ", ")
+      let listed = keys.map(JSONValue.quoted).joined(separator: ", ")
       let noun = keys.count == 1 ? "unknown key" : "unknown keys"
       let hints = keys.compactMap { key in
-        ConfigurationSetting.suggestion(for: key).map { JSONText.quoted($0) }
+        ConfigurationSetting.suggestion(for: key).map { JSONValue.quoted($0) }
       }
       let hint = hints.isEmpty ? "" : " (did you mean \(hints.joined(separator: ", "))?)"
       return "\(noun) \(listed) in \(file)\(hint)"
     case .unknownOverride(let key):
-      return "unknown key \(JSONText.quoted(key)) given as a command-line override"
+      return "unknown key \(JSONValue.quoted(key)) given as a command-line override"
     case .missingFile(let path):
       return "\(path): no such configuration file"
     case .unreadableFile(let path, let reason):

@@ -1,9 +1,11 @@
+import Configuration
 import Foundation
 import JSON
 
-/// A JSON configuration file, checked against the schema: every key known, every value of the
-/// right JSON type. (swift-configuration ignores unknown keys and reads `true` as the integer 1;
-/// Storefront wants both to be errors.)
+/// A JSON configuration file, read once and checked against the schema: every key known, every
+/// section an object, every value a scalar. Its values reach swift-configuration as they are
+/// typed in JSON (`true` stays a Boolean, `"80"` a string), so a value of the wrong type is an
+/// error there rather than converted.
 struct ConfigurationFile: Sendable {
   /// The file read when no `--config` is given, relative to the working directory.
   static let defaultPath = "config/storefront.json"
@@ -17,7 +19,7 @@ struct ConfigurationFile: Sendable {
   ///
   /// - Returns: `nil` when no path was given and the default file does not exist.
   /// - Throws: ``ConfigurationError`` for a missing explicit file, unreadable or malformed JSON,
-  ///   unknown keys, or a value of the wrong type.
+  ///   unknown keys, or a section or value that is not of the schema's shape.
   static func load(
     explicitPath: String?, defaultPath: String? = defaultPath
   ) throws(ConfigurationError) -> ConfigurationFile? {
@@ -44,56 +46,68 @@ struct ConfigurationFile: Sendable {
     }
     var values: [String: JSONValue] = [:]
     var unknown: [String] = []
-    var misshapen: [(String, JSONValue)] = []
-    flatten(members, prefix: "", into: &values, unknown: &unknown, misshapen: &misshapen)
+    flatten(members, prefix: "", into: &values, unknown: &unknown)
     if !unknown.isEmpty { throw .unknownKeys(unknown.sorted(), file: path) }
-    if let (section, value) = misshapen.min(by: { $0.0 < $1.0 }) {
-      throw .invalidValue(
-        key: section, expected: "an object of settings", got: value.rendered, source: .file(path))
-    }
-    let file = ConfigurationFile(path: path, values: values)
-    for setting in ConfigurationSetting.all {
-      if let raw = values[setting.path], file.typedValue(raw, for: setting) == nil {
-        throw .invalidValue(
-          key: setting.path, expected: setting.expectation, got: raw.rendered, source: .file(path))
+    for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+      let section = ConfigurationSetting.sections.contains(key)
+      if section || value.content(asNumber: false) == nil {
+        let expected = ConfigurationSetting.named(key)?.expectation ?? "an object of settings"
+        throw .invalidValue(key: key, expected: expected, got: value.rendered, source: .file(path))
       }
     }
-    return file
+    return ConfigurationFile(path: path, values: values)
   }
 
-  /// The value converted to the setting's type, or `nil` when its JSON type is wrong.
-  func typedValue(
-    _ raw: JSONValue, for setting: ConfigurationSetting
-  ) -> ConfigurationSetting.Value? {
-    switch (setting.kind, raw) {
-    case (.integer, .number(let literal)): Int(literal).map { .integer($0) }
-    case (.number, .number(let literal)): Double(literal).map { .number($0) }
-    case (.text, .string(let string)), (.choice, .string(let string)),
-      (.formatted, .string(let string)):
-      .text(string)
-    default: nil
+  /// The values as a swift-configuration provider named by the path.
+  var provider: InMemoryProvider {
+    var contents: [AbsoluteConfigKey: ConfigValue] = [:]
+    for (key, value) in values {
+      if let content = value.content(asNumber: ConfigurationSetting.named(key)?.isNumber ?? false) {
+        contents[AbsoluteConfigKey(ConfigKey(key))] = ConfigValue(content, isSecret: false)
+      }
     }
+    return InMemoryProvider(name: path, values: contents)
   }
 
+  /// Collects the leaves of known keys into `values` (and sections that are not objects, which
+  /// ``load(explicitPath:defaultPath:)`` rejects), and the paths of unknown keys into `unknown`.
   private static func flatten(
     _ members: JSONObject, prefix: String,
-    into values: inout [String: JSONValue], unknown: inout [String],
-    misshapen: inout [(String, JSONValue)]
+    into values: inout [String: JSONValue], unknown: inout [String]
   ) {
     for member in members.members {
-      let (name, value) = (member.key, member.value)
-      let path = prefix.isEmpty ? name : prefix + "." + name
-      if name.contains(".") {
+      let path = prefix.isEmpty ? member.key : prefix + "." + member.key
+      if member.key.contains(".") {
         unknown.append(path)  // sections nest as objects; "limits.max_body_bytes" is no key
-      } else if ConfigurationSetting.sections.contains(path), case .object(let nested) = value {
-        flatten(nested, prefix: path, into: &values, unknown: &unknown, misshapen: &misshapen)
-      } else if ConfigurationSetting.named(path) != nil {
-        values[path] = value
-      } else if ConfigurationSetting.sections.contains(path) {
-        misshapen.append((path, value))
+      } else if ConfigurationSetting.sections.contains(path),
+        case .object(let nested) = member.value
+      {
+        flatten(nested, prefix: path, into: &values, unknown: &unknown)
+      } else if ConfigurationSetting.named(path) != nil
+        || ConfigurationSetting.sections.contains(path)
+      {
+        values[path] = member.value
       } else {
         unknown.append(path)
       }
+    }
+  }
+}
+
+extension JSONValue {
+  /// The scalar as swift-configuration content (an integer literal as `.int` unless `asNumber`),
+  /// or nil for `null`, arrays and objects.
+  fileprivate func content(asNumber: Bool) -> ConfigContent? {
+    switch self {
+    case .bool(let bool): .bool(bool)
+    case .string(let string): .string(string)
+    case .number(let literal):
+      if !asNumber, let integer = Int(literal) {
+        .int(integer)
+      } else {
+        Double(literal).map { .double($0) }
+      }
+    case .null, .array, .object: nil
     }
   }
 }

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import JSON
 
 extension StorefrontConfig {
   /// The configuration file read when no `--config` path is given, relative to the working
@@ -50,24 +51,48 @@ extension StorefrontConfig {
     overrides: [String: String]
   ) async throws(ConfigurationError) -> StorefrontConfig {
     let file = try ConfigurationFile.load(explicitPath: configPath, defaultPath: defaultPath)
-    let sources = ConfigurationSources(file: file, environment: environment, overrides: overrides)
-    let recorder = LookupRecorder()
-    let reader = ConfigReader(providers: try await sources.providers(), accessReporter: recorder)
+    // Only variables that name keys reach a provider (not STOREFRONT_SUPERUSER_PASSWORD).
+    let names = Set(ConfigurationSetting.all.map(\.environmentVariable))
+    let environment = environment.filter { names.contains($0.key) }
+    var flags: [String: String] = [:]
+    for (key, text) in overrides {
+      guard let setting = ConfigurationSetting.named(key) else { throw .unknownOverride(key) }
+      flags[setting.environmentVariable] = text
+    }
+    // Highest precedence first. Flags arrive as text, as environment variables do, so the same
+    // provider turns both into typed values.
+    var providers: [any ConfigProvider] = [
+      EnvironmentVariablesProvider(environmentVariables: flags).prefixKeys(with: "storefront"),
+      EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(
+        with: "storefront"),
+    ]
+    if let file { providers.append(file.provider) }
+    let reader = ConfigReader(providers: providers)
+
+    /// The value of `setting` is bad in the layer that supplied it: the first that has the key
+    /// (ConfigReader returns, or fails on, the first provider holding a key).
+    func invalid(_ setting: ConfigurationSetting) -> ConfigurationError {
+      let variable = setting.environmentVariable
+      let (got, source): (String, ConfigurationSource) =
+        if let text = flags[variable] {
+          (JSONValue.quoted(text), .flag(setting.flagSpelling))
+        } else if let text = environment[variable] {
+          (JSONValue.quoted(text), .environment(variable))
+        } else {
+          (
+            file?.values[setting.path]?.rendered ?? "nothing",
+            file.map { .file($0.path) } ?? .defaults
+          )
+        }
+      return .invalidValue(
+        key: setting.path, expected: setting.expectation, got: got, source: source)
+    }
 
     var config = StorefrontConfig(configFile: file?.path)
     for setting in ConfigurationSetting.all {
       let value: ConfigurationSetting.Value?
-      do {
-        value = try await fetch(setting, from: reader)
-      } catch {
-        throw sources.invalidValue(
-          for: setting, providerIndex: recorder.providerIndex(forKey: setting.path))
-      }
-      guard let value else { continue }
-      guard setting.assign(&config, value) else {
-        throw sources.invalidValue(
-          for: setting, providerIndex: recorder.providerIndex(forKey: setting.path))
-      }
+      do { value = try await setting.fetch(from: reader) } catch { throw invalid(setting) }
+      if let value, !setting.assign(&config, value) { throw invalid(setting) }
     }
     if config.limits.maxInflightBodyBytes < config.limits.maxBodyBytes {
       throw .inconsistent(
@@ -77,17 +102,5 @@ extension StorefrontConfig {
           + "got \(config.limits.maxInflightBodyBytes)")
     }
     return config
-  }
-
-  private static func fetch(
-    _ setting: ConfigurationSetting, from reader: ConfigReader
-  ) async throws -> ConfigurationSetting.Value? {
-    let key = ConfigKey(setting.path)
-    switch setting.kind {
-    case .integer: return try await reader.fetchInt(forKey: key).map { .integer($0) }
-    case .number: return try await reader.fetchDouble(forKey: key).map { .number($0) }
-    case .text, .choice, .formatted:
-      return try await reader.fetchString(forKey: key).map { .text($0) }
-    }
   }
 }

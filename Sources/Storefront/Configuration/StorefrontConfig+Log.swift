@@ -11,21 +11,12 @@ extension StorefrontConfig {
       case json
     }
 
-    /// `log.level`: the minimum level logged. Default `.info`.
-    public var level: Logger.Level
+    /// `log.level`: the minimum level logged.
+    public var level: Logger.Level = .info
     /// `log.access_level`: the level at which one access line per request is emitted (so
-    /// `debug` hides them under the default `level`). Default `.info`.
-    public var accessLevel: Logger.Level
-    /// `log.format`: text or JSON lines. Default ``Format/text``.
-    public var format: Format
-
-    /// Logging settings; every argument defaults to the documented default.
-    public init(
-      level: Logger.Level = .info, accessLevel: Logger.Level = .info, format: Format = .text
-    ) {
-      self.level = level
-      self.accessLevel = accessLevel
-      self.format = format
-    }
+    /// `debug` hides them under the default `level`).
+    public var accessLevel: Logger.Level = .info
+    /// `log.format`: text or JSON lines.
+    public var format: Format = .text
   }
 }

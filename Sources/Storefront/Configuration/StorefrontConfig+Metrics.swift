@@ -2,18 +2,11 @@ extension StorefrontConfig {
   /// Prometheus metrics (`metrics.*`).
   public struct Metrics: Sendable, Equatable {
     /// `metrics.path`: where `GET` answers the metrics in Prometheus text format; `""` turns
-    /// metrics off (nothing is counted). Outside the API's `/api/`. Default `"/metrics"`.
-    public var path: String
+    /// metrics off (nothing is counted). Outside the API's `/api/`.
+    public var path: String = "/metrics"
     /// `metrics.listen`: `""` to serve ``path`` on the API's port, or `"HOST:PORT"` (an IP
     /// address, IPv6 in brackets) for a listener of its own that answers only ``path``.
-    /// Default `""`.
-    public var listen: String
-
-    /// Metrics settings; every argument defaults to the documented default.
-    public init(path: String = "/metrics", listen: String = "") {
-      self.path = path
-      self.listen = listen
-    }
+    public var listen: String = ""
 
     /// Whether metrics are collected at all.
     public var isEnabled: Bool { !path.isEmpty }
@@ -40,6 +33,14 @@ extension StorefrontConfig {
       }
       guard let canonical = ClientAddress.canonical(host) else { return nil }
       return (canonical, port)
+    }
+
+    /// `""`, or `HOST:PORT` with the host in canonical form (`[v6]:PORT` for IPv6); nil when
+    /// `text` is neither.
+    static func canonicalListen(_ text: String) -> String? {
+      if text.isEmpty { return "" }
+      guard let (host, port) = parseListen(text) else { return nil }
+      return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// Whether `path` may be the metrics path: `""`, or `/` and up to 255 more printable

@@ -11,27 +11,14 @@ extension StorefrontConfig {
       case never
     }
 
-    /// `storage.fsync`. Default ``FsyncPolicy/always``.
-    public var fsync: FsyncPolicy
-    /// `storage.batch_ms`: the longest a write waits for its group fsync under `batch`. Default 5.
-    public var batchMilliseconds: Int
+    /// `storage.fsync`.
+    public var fsync: FsyncPolicy = .always
+    /// `storage.batch_ms`: the longest a write waits for its group fsync under `batch`.
+    public var batchMilliseconds: Int = 5
     /// `storage.compaction_factor`: compact when the log exceeds this multiple of the size of a
-    /// fresh snapshot. Default 2.0.
-    public var compactionFactor: Double
-    /// `storage.compaction_min_bytes`: never compact a log smaller than this. Default 64 MiB.
-    public var compactionMinBytes: Int
-
-    /// Storage settings; every argument defaults to the documented default.
-    public init(
-      fsync: FsyncPolicy = .always,
-      batchMilliseconds: Int = 5,
-      compactionFactor: Double = 2.0,
-      compactionMinBytes: Int = 67_108_864
-    ) {
-      self.fsync = fsync
-      self.batchMilliseconds = batchMilliseconds
-      self.compactionFactor = compactionFactor
-      self.compactionMinBytes = compactionMinBytes
-    }
+    /// fresh snapshot.
+    public var compactionFactor: Double = 2.0
+    /// `storage.compaction_min_bytes`: never compact a log smaller than this.
+    public var compactionMinBytes: Int = 67_108_864
   }
 }

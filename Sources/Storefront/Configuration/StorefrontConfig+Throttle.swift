@@ -2,21 +2,32 @@ extension StorefrontConfig {
   /// Request throttling (`throttle.*`), off by default as in DRF.
   public struct Throttle: Sendable, Equatable {
     /// `throttle.anon`: requests per client address to register and login, e.g. `20/minute`;
-    /// nil (`""` in the file) for no limit. Default nil.
-    public var anon: ThrottleRate?
+    /// nil (`""` in the file) for no limit.
+    public var anon: ThrottleRate? = nil
     /// `throttle.user`: requests per authenticated user, e.g. `1000/minute`; nil (`""`) for no
-    /// limit. Default nil.
-    public var user: ThrottleRate?
+    /// limit.
+    public var user: ThrottleRate? = nil
     /// `throttle.trusted_proxies`: peer addresses (canonical IPs) whose `X-Forwarded-For` names
-    /// the client; comma-separated in the file. Default none.
-    public var trustedProxies: [String]
+    /// the client; comma-separated in the file.
+    public var trustedProxies: [String] = []
 
-    /// Throttle settings; every argument defaults to the documented default (off).
-    public init(anon: ThrottleRate? = nil, user: ThrottleRate? = nil, trustedProxies: [String] = [])
-    {
-      self.anon = anon
-      self.user = user
-      self.trustedProxies = trustedProxies
+    /// The most addresses `throttle.trusted_proxies` may hold.
+    static let maxProxies = 1024
+
+    /// Comma-separated IPv4/IPv6 addresses (spaces around commas allowed, at most
+    /// ``maxProxies``) in canonical form; `[]` for `""`, nil when an entry is no address.
+    static func parseProxies(_ text: String) -> [String]? {
+      if ClientAddress.trimmed(text[...]).isEmpty { return [] }
+      let entries = text.split(separator: ",", omittingEmptySubsequences: false)
+      guard entries.count <= maxProxies else { return nil }
+      var addresses: [String] = []
+      for entry in entries {
+        guard let address = ClientAddress.canonical(ClientAddress.trimmed(entry)) else {
+          return nil
+        }
+        addresses.append(address)
+      }
+      return addresses
     }
   }
 }
