@@ -28,6 +28,8 @@ public actor OrderService {
   private let statusChanges = TurnLock<Int>()
   /// Each order's JSON, encoded on first listing and dropped when its status changes.
   private var encodedOrders: [Int: [UInt8]] = [:]
+  /// Each customer's last rendered unfiltered list, for answers without a hop to this actor.
+  public nonisolated let listBodies = OrderListBodies()
 
   /// A service over replayed `state` and `idempotency` records; stock lives in `catalog`.
   public init(
@@ -59,7 +61,9 @@ public actor OrderService {
   /// `GET /orders/` as a ready body: the JSON array of ``orders(visibleTo:)``, built from each
   /// order's cached encoding.
   public func encodedOrderList(visibleTo user: User) -> [UInt8] {
-    encode(orders(visibleTo: user)[...])
+    let body = encode(orders(visibleTo: user)[...])
+    if !user.isStaff { listBodies.store(body, ofUser: user.id) }
+    return body
   }
 
   /// `GET /orders/?status=...&ordering=...&limit=...`: how many orders match `query`, and the
@@ -132,6 +136,7 @@ public actor OrderService {
       throw .unavailable(reason: "\(error)")
     }
     state.apply(event)
+    listBodies.drop(ofUser: user.id)
     if let record { idempotency.apply(record) }
     let generation = await catalog.commit(reservation, event: event)
     // Acknowledged once the catalog lists show the new stock.
@@ -185,6 +190,7 @@ public actor OrderService {
     }
     state.apply(event)
     encodedOrders[orderId] = nil
+    listBodies.drop(ofUser: order.userId)
     if !stock.isEmpty {
       let generation = await catalog.applyCommitted(event)
       await catalog.snapshot.waitUntilRendered(generation)

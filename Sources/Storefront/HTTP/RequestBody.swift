@@ -11,9 +11,13 @@ enum RequestBody {
   static func parse(_ request: HTTPRequest) throws(APIError) -> JSONValue {
     if request.body.isEmpty { return .object(JSONObject()) }
     let contentType = request.headers["Content-Type"] ?? ""
-    let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map {
-      $0.trimmingCharacters(in: .whitespaces).lowercased()
-    }
+    // The usual header exactly, without the Unicode trimming and lowercasing below.
+    let mediaType =
+      HTTPHeaders.equalIgnoringASCIICase(contentType, "application/json")
+      ? "application/json"
+      : contentType.split(separator: ";", maxSplits: 1).first.map {
+        $0.trimmingCharacters(in: .whitespaces).lowercased()
+      }
     switch mediaType {
     case "application/json":
       do {

@@ -94,10 +94,16 @@ struct StorefrontResponder: HTTPResponder {
     {
       return .now(immediate(mount))
     }
+    if case .token = header, notAllowed == nil, request.method != .OPTIONS,
+      let immediateCall = route.immediateCall,
+      let response = immediateAnswer(request, parameters, route, header, immediateCall)
+    {
+      return .now(response)
+    }
     let answer: @Sendable (ClientWatch?) async -> HTTPResponse = {
       [mount, parameters, notAllowed, allowHeader] client in
       do {
-        let (user, token) = try await authenticate(header)
+        let (user, token) = try authenticate(header)
         try authorize(route.permission, user)
         if let refusal = throttle.refusal(route.permission, request, user) { return refusal }
         if let notAllowed { throw APIError.methodNotAllowed(request.method, allowed: notAllowed) }
@@ -162,7 +168,33 @@ struct StorefrontResponder: HTTPResponder {
     return rest.first == "/" ? String(rest) : nil
   }
 
-  private func authenticate(_ header: TokenHeader.Parsed) async throws -> (User?, String?) {
+  /// The reply of `route.immediateCall` on the loop thread, after the same checks as the task
+  /// path in the same order (a refused call is answered here too); nil when the route cannot
+  /// answer at once, for the task path.
+  private func immediateAnswer(
+    _ request: HTTPRequest, _ parameters: [Substring], _ route: APIRoute,
+    _ header: TokenHeader.Parsed, _ immediateCall: @Sendable (RouteCall) -> HTTPResponse?
+  ) -> HTTPResponse? {
+    do {
+      let (user, token) = try authenticate(header)
+      try authorize(route.permission, user)
+      let call = RouteCall(
+        request: request, parameters: parameters, mount: mount, user: user, token: token,
+        client: nil)
+      // The route's answer has no side effects; the throttle, which counts, runs only once
+      // the call is answered here.
+      guard let response = immediateCall(call) else { return nil }
+      return throttle.refusal(route.permission, request, user) ?? response
+    } catch let error as APIError {
+      return error.response
+    } catch let error as ShopError {
+      return APIError.from(error).response
+    } catch {
+      return JSONResponse.detail(500, "A server error occurred.")
+    }
+  }
+
+  private func authenticate(_ header: TokenHeader.Parsed) throws -> (User?, String?) {
     switch header {
     case .absent:
       return (nil, nil)

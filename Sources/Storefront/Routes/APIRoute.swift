@@ -20,6 +20,10 @@ struct APIRoute: Sendable {
   /// Answers anonymous calls without a query string on the loop thread, without a task (hot
   /// catalog reads); a query (filters, a page) goes to `handle`.
   let immediate: (@Sendable (APIMount) -> HTTPResponse)?
+  /// Answers an authenticated call (a valid token, permission granted) on the loop thread
+  /// without a task when it can at once from data at hand (a customer's cached order list);
+  /// nil sends the call to `handle`. Must have no side effects.
+  let immediateCall: (@Sendable (RouteCall) -> HTTPResponse?)?
   /// Answers every other call, in a task.
   let handle: @Sendable (RouteCall) async throws -> HTTPResponse
   /// Whether the path's captured segments match the pattern's converters (Django's
@@ -32,6 +36,7 @@ struct APIRoute: Sendable {
   init(
     _ name: String, _ permission: Permission,
     immediate: (@Sendable (APIMount) -> HTTPResponse)? = nil,
+    immediateCall: (@Sendable (RouteCall) -> HTTPResponse?)? = nil,
     acceptsParameters: @escaping @Sendable ([Substring]) -> Bool = { _ in true },
     watchesClient: Bool = false,
     handle: @escaping @Sendable (RouteCall) async throws -> HTTPResponse
@@ -40,6 +45,7 @@ struct APIRoute: Sendable {
     self.name = name
     self.permission = permission
     self.immediate = immediate
+    self.immediateCall = immediateCall
     self.acceptsParameters = acceptsParameters
     self.handle = handle
   }
