@@ -112,12 +112,8 @@ struct StorefrontResponder: HTTPResponder {
           RouteCall(
             request: request, parameters: parameters, mount: mount, user: user, token: token,
             client: client))
-      } catch let error as APIError {
-        return error.response
-      } catch let error as ShopError {
-        return APIError.from(error).response
       } catch {
-        return JSONResponse.detail(500, "A server error occurred.")
+        return Self.response(for: error)
       }
     }
     if route.watchesClient { return .watched { await answer($0) } }
@@ -185,12 +181,17 @@ struct StorefrontResponder: HTTPResponder {
       // the call is answered here.
       guard let response = immediateCall(call) else { return nil }
       return throttle.refusal(route.permission, request, user) ?? response
-    } catch let error as APIError {
-      return error.response
-    } catch let error as ShopError {
-      return APIError.from(error).response
     } catch {
-      return JSONResponse.detail(500, "A server error occurred.")
+      return Self.response(for: error)
+    }
+  }
+
+  /// The DRF-style reply for an error a route threw.
+  private static func response(for error: any Error) -> HTTPResponse {
+    switch error {
+    case let error as APIError: error.response
+    case let error as ShopError: APIError.from(error).response
+    default: JSONResponse.detail(500, "A server error occurred.")
     }
   }
 
