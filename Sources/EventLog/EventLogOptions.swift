@@ -35,9 +35,9 @@ public struct EventLogOptions<Event: LogEvent>: Sendable {
     compactionFactor: Double = 2.0,
     compactionMinimumBytes: UInt64 = 64 << 20,
     compactor: LogCompactor<Event>? = nil,
-    backgroundWarning: @escaping @Sendable (String) -> Void = { printToStandardError($0) },
+    backgroundWarning: @escaping @Sendable (String) -> Void = { StandardError.writeLine($0) },
     compactionStepHook: (@Sendable (CompactionStep) -> Void)? = nil,
-    writesStopped: @escaping @Sendable (String) -> Void = { printToStandardError($0) },
+    writesStopped: @escaping @Sendable (String) -> Void = { StandardError.writeLine($0) },
     unrecoverableFailure: @escaping @Sendable (String) -> Void = {
       exitAfterUnrecoverableFailure($0)
     },

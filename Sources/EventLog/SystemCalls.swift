@@ -142,6 +142,6 @@ enum SystemCalls {
 /// (`EX_SOFTWARE`): the default ``EventLogOptions/unrecoverableFailure``. `_exit`, not `exit`,
 /// so no other thread runs on while exit handlers tear the process down.
 public func exitAfterUnrecoverableFailure(_ message: String) -> Never {
-  printToStandardError(message)
+  StandardError.writeLine(message)
   _exit(70)
 }

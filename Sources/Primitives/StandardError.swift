@@ -11,6 +11,10 @@
 /// StandardError.write("log verify: \(error)\n")
 /// ```
 public enum StandardError {
+  /// Writes `line` and a newline (the default sink of the log's background warnings, and the
+  /// admin commands' error lines).
+  public static func writeLine(_ line: String) { write(line + "\n") }
+
   /// Writes `text` as it is (add the newline yourself).
   public static func write(_ text: String) {
     var text = text
@@ -35,9 +39,3 @@ public enum StandardError {
 #elseif canImport(Darwin)
   private let writeBytes = Darwin.write
 #endif
-
-/// Writes `message` and a newline to standard error (the default sink of the log's background
-/// warnings, and the admin commands' error lines).
-public func printToStandardError(_ message: String) {
-  StandardError.write(message + "\n")
-}

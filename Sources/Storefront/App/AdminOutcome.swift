@@ -18,7 +18,7 @@ public struct AdminOutcome: Sendable, Equatable {
   /// Prints the output (each part as one line) and returns the status.
   func printed() -> Int32 {
     if !stdout.isEmpty { print(stdout) }
-    if !stderr.isEmpty { printToStandardError(stderr) }
+    if !stderr.isEmpty { StandardError.writeLine(stderr) }
     return status
   }
 

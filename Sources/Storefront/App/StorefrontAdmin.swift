@@ -106,7 +106,7 @@ public enum StorefrontAdmin {
       )
       return 0
     } catch {
-      printToStandardError("restore: \(error)")
+      StandardError.writeLine("restore: \(error)")
       return 1
     }
   }
@@ -118,7 +118,7 @@ public enum StorefrontAdmin {
       print(report.description)
       return report.isHealthy ? 0 : 1
     } catch {
-      printToStandardError("log verify: \(error)")
+      StandardError.writeLine("log verify: \(error)")
       return 1
     }
   }
@@ -146,7 +146,7 @@ public enum StorefrontAdmin {
       )
       return 0
     } catch {
-      printToStandardError("log repair: \(error)")
+      StandardError.writeLine("log repair: \(error)")
       return 1
     }
   }
