@@ -47,7 +47,7 @@ enum OrderRoutes {
       APIRoute("Order Status Update", .admin, acceptsParameters: PathID.acceptsAll) { call in
         // An unknown order is a 404 before the body is parsed (as DRF's get_object()).
         let order = try await call.app.shop.orders.updateStatus(
-          orderId: try call.id(0), by: call.caller, body: { try call.body() })
+          orderId: try call.id(0), try call.body(), by: call.caller)
         return JSONResponse.make(200, order.statusJSON)
       })
   }

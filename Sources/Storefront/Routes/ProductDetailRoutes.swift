@@ -5,7 +5,8 @@ import StorefrontCore
 /// `/products/<id>/` (detail, change, delete) and its variants: `/products/<id>/variants/`
 /// (add) and `/products/<id>/variants/<vid>/` (change, stock).
 ///
-/// As DRF's `get_object()`, an unknown id is a 404 before the body is read.
+/// As DRF's `get_object()`, an unknown id is a 404 before the body is read: the service checks
+/// the id, then evaluates its `body` argument (an autoclosure).
 enum ProductDetailRoutes {
   static func register(into router: inout RouteTable) {
     let detail = "/products/<int:id>/"
@@ -20,10 +21,8 @@ enum ProductDetailRoutes {
     router.add(
       .PATCH, detail,
       APIRoute("Product Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
-        let catalog = call.app.shop.catalog
-        let id = try call.id(0)
-        try await catalog.checkProduct(id: id)
-        let product = try await catalog.updateProduct(id: id, try call.body(), by: call.caller)
+        let product = try await call.app.shop.catalog.updateProduct(
+          id: try call.id(0), try call.body(), by: call.caller)
         return JSONResponse.make(200, product.json)
       })
     router.add(
@@ -35,21 +34,15 @@ enum ProductDetailRoutes {
     router.add(
       .POST, "/products/<int:id>/variants/",
       APIRoute("Variant Create", .admin, acceptsParameters: PathID.acceptsAll) { call in
-        let catalog = call.app.shop.catalog
-        let id = try call.id(0)
-        try await catalog.checkProduct(id: id)
-        let variant = try await catalog.addVariant(
-          productId: id, try call.body(), by: call.caller)
+        let variant = try await call.app.shop.catalog.addVariant(
+          productId: try call.id(0), try call.body(), by: call.caller)
         return JSONResponse.make(201, variant.json)
       })
     router.add(
       .PATCH, "/products/<int:id>/variants/<int:vid>/",
       APIRoute("Variant Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
-        let catalog = call.app.shop.catalog
-        let (id, variantId) = (try call.id(0), try call.id(1))
-        try await catalog.checkVariant(productId: id, variantId: variantId)
-        let variant = try await catalog.updateVariant(
-          productId: id, variantId: variantId, try call.body(), by: call.caller)
+        let variant = try await call.app.shop.catalog.updateVariant(
+          productId: try call.id(0), variantId: try call.id(1), try call.body(), by: call.caller)
         return JSONResponse.make(200, variant.json)
       })
   }
@@ -73,10 +66,8 @@ enum CategoryDetailRoutes {
     router.add(
       .PATCH, detail,
       APIRoute("Category Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
-        let catalog = call.app.shop.catalog
-        let id = try call.id(0)
-        try await catalog.checkCategory(id: id)
-        let category = try await catalog.updateCategory(id: id, try call.body(), by: call.caller)
+        let category = try await call.app.shop.catalog.updateCategory(
+          id: try call.id(0), try call.body(), by: call.caller)
         return JSONResponse.make(200, category.json)
       })
     router.add(
