@@ -19,7 +19,6 @@ public struct StorefrontConfig: Sendable, Equatable {
   public var port: Int = 8000
   /// `workers` (`0`: one per core, see ``resolvedWorkers``).
   public var workers: Int = 0
-  /// `data_dir`: the directory holding the event log.
   public var dataDir: String = "data"
   public var accept: AcceptMode = .reuseport
   public var log = Log()
@@ -51,7 +50,6 @@ public struct StorefrontConfig: Sendable, Equatable {
     public enum Format: String, Sendable, Equatable, CaseIterable { case text, json }
 
     public var level: Logger.Level = .info
-    /// `log.access_level`: the level of the one access line per request.
     public var accessLevel: Logger.Level = .info
     public var format: Format = .text
   }
@@ -60,9 +58,7 @@ public struct StorefrontConfig: Sendable, Equatable {
   public struct Limits: Sendable, Equatable {
     public var maxBodyBytes: Int = 1_048_576
     public var maxHeaderBytes: Int = 8192
-    /// `limits.timeout_seconds`: idle keep-alive and reply writing.
     public var timeoutSeconds: Int = 30
-    /// `limits.request_timeout_seconds`: from a request's first byte to its last.
     public var requestTimeoutSeconds: Int = 30
     public var maxConnections: Int = 10_000
     /// `limits.max_inflight_body_bytes` (at least ``maxBodyBytes``).
@@ -102,7 +98,6 @@ public struct StorefrontConfig: Sendable, Equatable {
 
   /// `auth.*`.
   public struct Auth: Sendable, Equatable {
-    /// `auth.pbkdf2_iterations`: for new password hashes.
     public var pbkdf2Iterations: Int = 1_000_000
     /// `auth.token_ttl_seconds` (`0`: tokens never expire).
     public var tokenTTLSeconds: Int = 0
