@@ -98,12 +98,9 @@ extension JSONValue {
   /// The value as a configuration message shows it: JSON for scalars, a phrase for containers.
   fileprivate var rendered: String {
     switch self {
-    case .null: "null"
-    case .bool(let bool): String(bool)
-    case .number(let literal): literal
-    case .string(let string): Self.quoted(string)
     case .array: "an array"
     case .object: "an object"
+    default: String(decoding: encoded(), as: UTF8.self)
     }
   }
 }
