@@ -1,6 +1,11 @@
-import Foundation
 import Primitives
 import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// The one thread that writes a process's log output to a file descriptor (standard error):
 /// the access lines of every registered ``AccessLog`` (one ring per loop) and whole lines
@@ -18,7 +23,9 @@ import Synchronization
 /// writer.submit("2026-11-28T02:14:07+0000 notice app: [App] hello\n")
 /// _ = writer.flushBlocking(timeout: .seconds(2))
 /// ```
-public final class AccessLogWriter: Sendable {
+// @unchecked Sendable: `state` is only read or written with `lock` held; every other stored
+// property is immutable or itself Sendable (Atomic, Locked).
+public final class AccessLogWriter: @unchecked Sendable {
   /// The descriptor written to (not closed by the writer).
   public let fileDescriptor: Int32
   /// The longest time a line waits before it is written.
@@ -27,9 +34,10 @@ public final class AccessLogWriter: Sendable {
   let utcOffset = Atomic<Int>(AccessLogTimestamp.currentUTCOffset())
   private let lineCapacity: Int
   private let reportFormatBox: Locked<AccessLogFormat?>
-  private let wake: WakePipe
-  private let state = Locked(State())
-  private let exited = DispatchSemaphore(value: 0)
+  /// Guards `state`; its condition wakes the writer thread (``State/woken``) and the threads
+  /// waiting for a flush or for the writer to exit.
+  private let lock = ConditionLock()
+  private var state = State()
 
   private struct State {
     var sources: [AccessLog] = []
@@ -39,8 +47,10 @@ public final class AccessLogWriter: Sendable {
     var unreportedDrops = 0
     var flushRequested = 0
     var flushCompleted = 0
-    var waiters: [(ticket: Int, done: DispatchSemaphore)] = []
+    /// Set by anything the writer should look at; cleared by the writer as it looks.
+    var woken = false
     var stopping = false
+    var exited = false
     /// `flushCompleted` when a flush last timed out: while it has not moved since, the writer
     /// is stuck in a write and later flushes wait only briefly.
     var stuckAt: Int?
@@ -60,14 +70,10 @@ public final class AccessLogWriter: Sendable {
     self.flushInterval = flushInterval
     self.lineCapacity = lineBufferBytes
     self.reportFormatBox = Locked(reportFormat)
-    self.wake = WakePipe()
-    let thread = Thread { [self] in
+    DetachedThread.start(stackSize: 1 << 20) { [self] in
       run()
-      exited.signal()
+      withState { $0.exited = true }
     }
-    thread.name = "storefront-log-writer"
-    thread.stackSize = 1 << 20
-    thread.start()
   }
 
   /// Queues `text`, which must be one or more whole lines, to be written as a unit; drops it
@@ -75,22 +81,18 @@ public final class AccessLogWriter: Sendable {
   /// thread; the lock is held only to copy the bytes.
   public func submit(_ text: String) {
     var text = text
-    let first = text.withUTF8 { bytes in
-      state.withLock { state -> Bool in
+    text.withUTF8 { bytes in
+      withState { state in
         guard state.lines.count + bytes.count <= lineCapacity else {
           state.droppedLines += 1
           state.unreportedDrops += 1
-          return false
+          return
         }
-        let first = state.lines.isEmpty
         state.lines.append(contentsOf: bytes)
-        return first
+        state.woken = true
       }
     }
-    if first { wake.signal() }
   }
-
-  deinit { wake.close() }
 
   /// How the writer reports its own dropped lines (e.g. switched to JSON with the logs).
   public var reportFormat: AccessLogFormat? {
@@ -100,27 +102,29 @@ public final class AccessLogWriter: Sendable {
 
   /// Submitted lines dropped because the buffer was full (access lines count in their
   /// ``AccessLog/droppedLines``).
-  public var droppedLines: Int { state.withLock { $0.droppedLines } }
+  public var droppedLines: Int { lock.withLock { state.droppedLines } }
 
   /// Waits (blocking the calling thread, at most `timeout`) until everything submitted or
   /// recorded before the call is written. Returns `false` on timeout (the descriptor blocks).
   public func flushBlocking(timeout: Duration) -> Bool {
-    let done = DispatchSemaphore(value: 0)
-    let (ticket, timeout) = requestFlush(timeout: timeout, waiter: done)
-    if done.wait(timeout: .now() + .nanoseconds(timeout.nanoseconds)) == .success { return true }
-    return state.withLock { state in
-      state.waiters.removeAll { $0.ticket == ticket && $0.done === done }
-      return flushEnded(ticket, &state)
+    let (ticket, timeout) = requestFlush(timeout: timeout)
+    let deadline = MonotonicClock.nanoseconds() + UInt64(timeout.nanoseconds)
+    lock.lock()
+    defer { lock.unlock() }
+    while state.flushCompleted < ticket {
+      if MonotonicClock.nanoseconds() >= deadline { return flushEnded(ticket, &state) }
+      lock.wait(untilMonotonicNanoseconds: deadline)
     }
+    return true
   }
 
   /// Like ``flushBlocking(timeout:)``, suspending instead of blocking.
   public func flush(timeout: Duration) async -> Bool {
-    let (ticket, timeout) = requestFlush(timeout: timeout, waiter: nil)
+    let (ticket, timeout) = requestFlush(timeout: timeout)
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
-    while state.withLock({ $0.flushCompleted }) < ticket {
-      if clock.now >= deadline { return state.withLock { flushEnded(ticket, &$0) } }
+    while lock.withLock({ state.flushCompleted }) < ticket {
+      if clock.now >= deadline { return lock.withLock { flushEnded(ticket, &state) } }
       try? await Task.sleep(for: .milliseconds(2))
     }
     return true
@@ -128,15 +132,12 @@ public final class AccessLogWriter: Sendable {
 
   /// Takes a flush ticket and wakes the writer; shortens `timeout` to 100 ms while the writer
   /// is stuck since an earlier flush timed out (a blocked descriptor).
-  private func requestFlush(
-    timeout: Duration, waiter: DispatchSemaphore?
-  ) -> (ticket: Int, timeout: Duration) {
-    let (ticket, stuck) = state.withLock { state in
+  private func requestFlush(timeout: Duration) -> (ticket: Int, timeout: Duration) {
+    let (ticket, stuck) = withState { state in
       state.flushRequested += 1
-      if let waiter { state.waiters.append((state.flushRequested, waiter)) }
+      state.woken = true
       return (state.flushRequested, state.stuckAt == state.flushCompleted)
     }
-    wake.signal()
     return (ticket, stuck ? min(timeout, .milliseconds(100)) : timeout)
   }
 
@@ -151,27 +152,42 @@ public final class AccessLogWriter: Sendable {
   /// descriptor blocked). Later lines are not written. For writers that are not the process's.
   @discardableResult
   public func stop(timeout: Duration) -> Bool {
-    state.withLock { $0.stopping = true }
-    wake.signal()
-    guard exited.wait(timeout: .now() + .nanoseconds(timeout.nanoseconds)) == .success else {
-      return false
+    withState {
+      $0.stopping = true
+      $0.woken = true
     }
-    exited.signal()
+    let deadline = MonotonicClock.nanoseconds() + UInt64(timeout.nanoseconds)
+    lock.lock()
+    defer { lock.unlock() }
+    while !state.exited {
+      if MonotonicClock.nanoseconds() >= deadline { return false }
+      lock.wait(untilMonotonicNanoseconds: deadline)
+    }
     return true
+  }
+
+  /// Runs `body` on the state with the lock held, then wakes every thread waiting on the lock's
+  /// condition (the writer, flushes, stops), which look again at what they wait for.
+  private func withState<T>(_ body: (inout State) -> T) -> T {
+    lock.withLock {
+      let result = body(&state)
+      lock.broadcast()
+      return result
+    }
   }
 
   // MARK: Sources
 
   func register(_ source: AccessLog) {
-    state.withLock { $0.sources.append(source) }
+    withState { $0.sources.append(source) }
   }
 
   func unregister(_ source: AccessLog) {
-    state.withLock { $0.sources.removeAll { $0 === source } }
+    withState { $0.sources.removeAll { $0 === source } }
   }
 
-  /// Called by a loop whose ring passed its wake-up mark.
-  func wakeUp() { wake.signal() }
+  /// Called by a loop whose ring passed its wake-up mark (holds the lock only to set a flag).
+  func wakeUp() { withState { $0.woken = true } }
 
   // MARK: The writer thread
 
@@ -183,16 +199,16 @@ public final class AccessLogWriter: Sendable {
     let clock = ContinuousClock()
     var lastReport = clock.now
     var lastOffset = clock.now
-    let sleepMilliseconds = Int32(clamping: max(1, flushInterval.nanoseconds / 1_000_000))
+    let sleepNanoseconds = UInt64(max(1_000_000, flushInterval.nanoseconds))
     while true {
-      wake.drain()
       let now = clock.now
       if now - lastOffset >= .seconds(1) {
         utcOffset.store(AccessLogTimestamp.currentUTCOffset(), ordering: .relaxed)
         lastOffset = now
       }
       let reportDue = now - lastReport >= flushInterval
-      let pass = state.withLock { state in
+      let pass = lock.withLock {
+        state.woken = false
         swap(&state.lines, &batch)
         let report = reportDue || state.flushRequested > state.flushCompleted || state.stopping
         let ownDrops = report ? state.unreportedDrops : 0
@@ -243,7 +259,15 @@ public final class AccessLogWriter: Sendable {
       let behind = pass.sources.contains { source in
         source.rings.contains { $0.waitingCount >= source.wakeMark }
       }
-      if !behind { wake.wait(milliseconds: sleepMilliseconds) }
+      if !behind { waitForWake(nanoseconds: sleepNanoseconds) }
+    }
+  }
+
+  /// Waits until something wakes the writer, at most `nanoseconds`.
+  private func waitForWake(nanoseconds: UInt64) {
+    let deadline = MonotonicClock.nanoseconds() + nanoseconds
+    lock.withLock {
+      if !state.woken { lock.wait(untilMonotonicNanoseconds: deadline) }
     }
   }
 
@@ -270,18 +294,7 @@ public final class AccessLogWriter: Sendable {
   }
 
   private func completeFlushes(upTo ticket: Int) {
-    let done = state.withLock { state -> [DispatchSemaphore] in
-      guard ticket > state.flushCompleted else { return [] }
-      state.flushCompleted = ticket
-      var done: [DispatchSemaphore] = []
-      state.waiters.removeAll { waiter in
-        guard waiter.ticket <= ticket else { return false }
-        done.append(waiter.done)
-        return true
-      }
-      return done
-    }
-    for semaphore in done { semaphore.signal() }
+    withState { $0.flushCompleted = max($0.flushCompleted, ticket) }
   }
 
   private static func add(_ bytes: UnsafeRawBufferPointer, to vectors: inout [iovec]) {
@@ -321,45 +334,6 @@ public final class AccessLogWriter: Sendable {
         }
       }
     }
-  }
-}
-
-/// The writer's doorbell: a non-blocking pipe. Ringing never blocks (a full pipe already rings).
-private struct WakePipe: Sendable {
-  let readEnd: Int32
-  let writeEnd: Int32
-
-  init() {
-    var ends: [Int32] = [-1, -1]
-    precondition(pipe(&ends) == 0, "pipe failed for the log writer: \(errno)")
-    for end in ends {
-      _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-      _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-    }
-    readEnd = ends[0]
-    writeEnd = ends[1]
-  }
-
-  func signal() {
-    var byte: UInt8 = 1
-    _ = write(writeEnd, &byte, 1)
-  }
-
-  func drain() {
-    var sink = (
-      UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0)
-    )
-    while withUnsafeMutableBytes(of: &sink, { read(readEnd, $0.baseAddress, $0.count) }) > 0 {}
-  }
-
-  func close() {
-    _ = Glibc.close(readEnd)
-    _ = Glibc.close(writeEnd)
-  }
-
-  func wait(milliseconds: Int32) {
-    var ready = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
-    _ = poll(&ready, 1, milliseconds)
   }
 }
 

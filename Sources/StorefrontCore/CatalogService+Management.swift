@@ -14,39 +14,22 @@ import JSON
 ///   productId: 7, variantId: 12, .object(["stock_delta": .int(-3)]), by: admin)
 /// ```
 extension CatalogService {
-  // MARK: Lookups before the body is read (DRF's get_object())
-
-  /// Throws ``ShopError/productNotFound`` unless product `id` exists.
-  public func checkProduct(id: Int) throws(ShopError) {
-    guard liveProduct(id) != nil else { throw .productNotFound }
-  }
-
-  /// Throws the product's or the variant's 404 unless `variantId` is one of product
-  /// `productId`'s variants.
-  public func checkVariant(productId: Int, variantId: Int) throws(ShopError) {
-    guard let product = liveProduct(productId) else { throw .productNotFound }
-    guard product.variants.contains(where: { $0.id == variantId }) else {
-      throw .variantNotFound
-    }
-  }
-
-  /// Throws ``ShopError/categoryNotFound`` unless category `id` exists.
-  public func checkCategory(id: Int) throws(ShopError) {
-    guard categoryExists(id) else { throw .categoryNotFound }
-  }
+  // A write that takes a body reads it (`body`, an autoclosure) only once the object is known to
+  // exist, as DRF's `get_object()` runs before the parser: an unknown id is a 404 whatever the
+  // body holds. What `body` throws is rethrown as it is; everything else is a `ShopError`.
 
   // MARK: Products
 
   /// `PATCH /products/<id>/` (admin): any of `{name, description, price, category}`, each
   /// validated as on creation; other members are ignored. Answer 200 with `product.json`.
   public func updateProduct(
-    id: Int, _ body: JSONValue, by user: User
-  ) async throws(ShopError) -> Product {
-    guard user.isStaff else { throw .forbidden }
+    id: Int, _ body: @autoclosure @Sendable () throws -> JSONValue, by user: User
+  ) async throws -> Product {
+    guard user.isStaff else { throw ShopError.forbidden }
     await acquireManagementTurn()
     defer { releaseManagementTurn() }
-    guard let product = liveProduct(id) else { throw .productNotFound }
-    var reader = FieldReader(try FieldReader.object(body))
+    guard let product = liveProduct(id) else { throw ShopError.productNotFound }
+    var reader = FieldReader(try FieldReader.object(try body()))
     var changes = ProductChanges()
     changes.name = reader.string("name", required: false, maxLength: 200)
     changes.description = reader.string("description", required: false, allowBlank: true)
@@ -87,13 +70,13 @@ extension CatalogService {
   /// `POST /products/<id>/variants/` (admin): `{size?, color?, stock?}` as on creation.
   /// Answer 201 with `variant.json`.
   public func addVariant(
-    productId: Int, _ body: JSONValue, by user: User
-  ) async throws(ShopError) -> Variant {
-    guard user.isStaff else { throw .forbidden }
+    productId: Int, _ body: @autoclosure @Sendable () throws -> JSONValue, by user: User
+  ) async throws -> Variant {
+    guard user.isStaff else { throw ShopError.forbidden }
     await acquireManagementTurn()
     defer { releaseManagementTurn() }
-    guard liveProduct(productId) != nil else { throw .productNotFound }
-    var reader = FieldReader(try FieldReader.object(body))
+    guard liveProduct(productId) != nil else { throw ShopError.productNotFound }
+    var reader = FieldReader(try FieldReader.object(try body()))
     let parsed = Self.newVariant(&reader)
     try reader.errors.throwIfAny()
     var variant = parsed!
@@ -113,16 +96,17 @@ extension CatalogService {
   /// makes that the new stock, `stock_delta` adds to it and may not take it below 0
   /// (`{"stock_delta": ["Stock cannot go below 0 (now 3)."]}`). Answer 200 with `variant.json`.
   public func updateVariant(
-    productId: Int, variantId: Int, _ body: JSONValue, by user: User
-  ) async throws(ShopError) -> Variant {
-    guard user.isStaff else { throw .forbidden }
+    productId: Int, variantId: Int, _ body: @autoclosure @Sendable () throws -> JSONValue,
+    by user: User
+  ) async throws -> Variant {
+    guard user.isStaff else { throw ShopError.forbidden }
     await acquireManagementTurn()
     defer { releaseManagementTurn() }
-    guard let product = liveProduct(productId) else { throw .productNotFound }
+    guard let product = liveProduct(productId) else { throw ShopError.productNotFound }
     guard let current = product.variants.first(where: { $0.id == variantId }) else {
-      throw .variantNotFound
+      throw ShopError.variantNotFound
     }
-    var reader = FieldReader(try FieldReader.object(body))
+    var reader = FieldReader(try FieldReader.object(try body()))
     var changes = VariantChanges()
     changes.size = reader.string("size", required: false, allowBlank: true, maxLength: 50)
     changes.color = reader.string("color", required: false, allowBlank: true, maxLength: 50)
@@ -134,7 +118,7 @@ extension CatalogService {
     if reader.raw("stock_delta") != nil { delta = reader.integer("stock_delta") }
     try reader.errors.throwIfAny()
     if stock != nil && delta != nil {
-      throw .validation(.nonField("Send either stock or stock_delta, not both."))
+      throw ShopError.validation(.nonField("Send either stock or stock_delta, not both."))
     }
     let available = current.stock - reservedStock[variantId, default: 0]
     var change = 0
@@ -142,12 +126,12 @@ extension CatalogService {
     if let delta {
       let (result, overflow) = available.addingReportingOverflow(delta)
       if overflow ? delta < 0 : result < 0 {
-        throw .validation(
+        throw ShopError.validation(
           ValidationError(field: "stock_delta", "Stock cannot go below 0 (now \(available))."))
       }
       let (total, totalOverflow) = current.stock.addingReportingOverflow(delta)
       if totalOverflow || total > Self.maxStock {
-        throw .validation(
+        throw ShopError.validation(
           ValidationError(
             field: "stock_delta",
             "Stock cannot go above \(Self.maxStock) (now \(available))."))
@@ -183,15 +167,15 @@ extension CatalogService {
   /// `PATCH /products/categories/<id>/` (admin): `{name}` (optional), validated as on
   /// creation. Answer 200 with `category.json`.
   public func updateCategory(
-    id: Int, _ body: JSONValue, by user: User
-  ) async throws(ShopError) -> Category {
-    guard user.isStaff else { throw .forbidden }
+    id: Int, _ body: @autoclosure @Sendable () throws -> JSONValue, by user: User
+  ) async throws -> Category {
+    guard user.isStaff else { throw ShopError.forbidden }
     await acquireManagementTurn()
     defer { releaseManagementTurn() }
     guard categoryExists(id), let current = state.categories[id] else {
-      throw .categoryNotFound
+      throw ShopError.categoryNotFound
     }
-    var reader = FieldReader(try FieldReader.object(body))
+    var reader = FieldReader(try FieldReader.object(try body()))
     let name = reader.string("name", required: false, maxLength: 100)
     if let name, name != current.name,
       state.categoryIdsByName[name] != nil || pendingCategoryNames.contains(name)

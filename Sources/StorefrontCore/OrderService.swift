@@ -148,22 +148,12 @@ public actor OrderService {
   /// `shipped`, `delivered`, `cancelled`. Unknown id: `ShopError.orderNotFound`. Out of a
   /// terminal status: `{"status": ["Cannot change status of a delivered order."]}`. Cancelling
   /// gives the order's stock back. Answer 200 with `order.statusJSON`.
+  ///
+  /// `body` is read only once the order is known to exist, as DRF's `get_object()` runs before
+  /// the parser: an unknown order is a 404 whatever the body holds. What `body` throws is
+  /// rethrown as it is; everything else is a `ShopError`.
   public func updateStatus(
-    orderId: Int, _ body: JSONValue, by user: User
-  ) async throws(ShopError) -> Order {
-    do {
-      return try await updateStatus(orderId: orderId, by: user, body: { body })
-    } catch {
-      // The body closure above cannot throw: every error is the service's own.
-      throw error as! ShopError
-    }
-  }
-
-  /// ``updateStatus(orderId:_:by:)`` reading `body` only once the order is known to exist, as
-  /// DRF's `get_object()` runs before the parser: an unknown order is a 404 whatever the body
-  /// holds. What `body` throws is rethrown as it is; everything else is a `ShopError`.
-  public func updateStatus(
-    orderId: Int, by user: User, body: @Sendable () throws -> JSONValue
+    orderId: Int, _ body: @autoclosure @Sendable () throws -> JSONValue, by user: User
   ) async throws -> Order {
     guard user.isStaff else { throw ShopError.forbidden }
     guard state.orders[orderId] != nil else { throw ShopError.orderNotFound }

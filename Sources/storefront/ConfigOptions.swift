@@ -23,7 +23,9 @@ struct ConfigOptions: ParsableArguments {
     var overrides = flags.compactMapValues { $0 }
     if let dataDir { overrides["data_dir"] = dataDir }
     do {
-      return try await StorefrontConfig.load(configPath: configPath, overrides: overrides)
+      let config = try await StorefrontConfig.load(configPath: configPath, overrides: overrides)
+      try config.checkStorage()
+      return config
     } catch {
       StandardError.write("\(error)\n")
       throw ExitCode(2)

@@ -17,15 +17,18 @@ public enum StorefrontMount {
   /// Loads the configuration for an embedded Storefront: defaults, then the file at
   /// `configPath` (only when given: an embedder's working directory is not Storefront's, so
   /// `config/storefront.json` is never picked up implicitly), then `STOREFRONT_*` environment
-  /// variables, then `dataDir` (when given) as `data_dir`.
+  /// variables, then `dataDir` (when given) as `data_dir`; checked for a usable store
+  /// (``StorefrontConfig/checkStorage()``).
   public static func loadConfig(
     configPath: String?, dataDir: String?,
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) async throws(ConfigurationError) -> StorefrontConfig {
     var overrides: [String: String] = [:]
     if let dataDir { overrides["data_dir"] = dataDir }
-    return try await StorefrontConfig.load(
+    let config = try await StorefrontConfig.load(
       configPath: configPath, defaultPath: nil, environment: environment, overrides: overrides)
+    try config.checkStorage()
+    return config
   }
 
   /// The API of `app` served under `prefix` (e.g. `/api`; a trailing slash is ignored), with

@@ -3,7 +3,7 @@ import JSON
 /// A configuration problem found at startup; its description is the one-line message for stderr.
 ///
 /// ```text
-/// configuration error: limits.max_body_bytes: expected a positive integer, got "abc" (from environment variable STOREFRONT_LIMITS_MAX_BODY_BYTES)
+/// configuration error: limits.max_body_bytes: expected a positive integer up to 1073741824, got "abc" (from environment variable STOREFRONT_LIMITS_MAX_BODY_BYTES)
 /// configuration error: unknown key "limits.max_bodyy_bytes" in config/storefront.json (did you mean "limits.max_body_bytes"?)
 /// ```
 public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
@@ -22,17 +22,6 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
   /// Values that are valid alone but not together, e.g. `a must be at least b`.
   case inconsistent(key: String, reason: String)
 
-  /// The key the error is about, when it is about one key.
-  public var key: String? {
-    switch self {
-    case .invalidValue(let key, _, _, _): key
-    case .unknownOverride(let key): key
-    case .inconsistent(let key, _): key
-    case .unknownKeys(let keys, _): keys.count == 1 ? keys[0] : nil
-    case .missingFile, .unreadableFile, .malformedFile: nil
-    }
-  }
-
   /// `configuration error: <what>`, on one line.
   public var description: String {
     "configuration error: " + detail
@@ -44,12 +33,9 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
       return "\(key): expected \(expected), got \(got) (from \(source))"
     case .unknownKeys(let keys, let file):
       let listed = keys.map(JSONValue.quoted).joined(separator: ", ")
-      let noun = keys.count == 1 ? "unknown key" : "unknown keys"
-      let hints = keys.compactMap { key in
-        ConfigurationSetting.suggestion(for: key).map { JSONValue.quoted($0) }
-      }
+      let hints = keys.compactMap { Self.suggestion(for: $0).map(JSONValue.quoted) }
       let hint = hints.isEmpty ? "" : " (did you mean \(hints.joined(separator: ", "))?)"
-      return "\(noun) \(listed) in \(file)\(hint)"
+      return "unknown key\(keys.count == 1 ? "" : "s") \(listed) in \(file)\(hint)"
     case .unknownOverride(let key):
       return "unknown key \(JSONValue.quoted(key)) given as a command-line override"
     case .missingFile(let path):
@@ -61,5 +47,54 @@ public enum ConfigurationError: Error, Equatable, CustomStringConvertible {
     case .inconsistent(let key, let reason):
       return "\(key): \(reason)"
     }
+  }
+
+  /// The known key or section closest to an unknown one, when it is close enough to be a
+  /// likely typo (`limits.max_bodyy_bytes` -> `limits.max_body_bytes`).
+  static func suggestion(for unknown: String) -> String? {
+    let candidates = ConfigurationSetting.all.map(\.path) + ConfigurationSetting.sections.sorted()
+    let best = candidates.map { ($0, editDistance(unknown, $0)) }.min { $0.1 < $1.1 }
+    guard let best, best.1 <= max(2, unknown.count / 4) else { return nil }
+    return best.0
+  }
+
+  /// The Levenshtein distance: insertions, deletions and substitutions turning `a` into `b`.
+  static func editDistance(_ a: String, _ b: String) -> Int {
+    let b = Array(b)
+    var previous = Array(0...b.count)
+    for (i, x) in a.enumerated() {
+      var current = [i + 1]
+      for (j, y) in b.enumerated() {
+        current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+      }
+      previous = current
+    }
+    return previous[b.count]
+  }
+}
+
+/// Where a configuration value came from, for error messages.
+public enum ConfigurationSource: Sendable, Equatable, CustomStringConvertible {
+  /// A JSON configuration file, by the path it was opened with.
+  case file(String)
+  /// An environment variable, by name (`STOREFRONT_PORT`).
+  case environment(String)
+  /// A command-line flag, by spelling (`--port`).
+  case flag(String)
+
+  /// `config/storefront.json`, `environment variable STOREFRONT_PORT`, `command-line flag --port`.
+  public var description: String {
+    switch self {
+    case .file(let path): path
+    case .environment(let name): "environment variable \(name)"
+    case .flag(let spelling): "command-line flag \(spelling)"
+    }
+  }
+}
+
+extension JSONValue {
+  /// `"text"` with JSON escapes (the JSON module's writer).
+  static func quoted(_ text: String) -> String {
+    String(decoding: JSONValue.string(text).encoded(), as: UTF8.self)
   }
 }

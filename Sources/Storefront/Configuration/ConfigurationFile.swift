@@ -2,24 +2,23 @@ import Configuration
 import Foundation
 import JSON
 
-/// A JSON configuration file, read once and checked against the schema: every key known, every
-/// section an object, every value a scalar. Its values reach swift-configuration as they are
-/// typed in JSON (`true` stays a Boolean, `"80"` a string), so a value of the wrong type is an
-/// error there rather than converted.
+/// A JSON configuration file, read once and checked as a whole against the schema: every key
+/// known, every section an object, every value of its key's JSON type (no conversions: `"80"`
+/// is no port) and in its range, even where the environment or a flag overrides it.
 struct ConfigurationFile: Sendable {
   /// The file read when no `--config` is given, relative to the working directory.
   static let defaultPath = "config/storefront.json"
 
   /// The path as given (and as shown in messages).
   let path: String
-  /// The leaf values by dotted key path, as written.
-  let values: [String: JSONValue]
+  /// The values by dotted key path, of their keys' types.
+  let values: [String: ConfigurationSetting.Value]
 
   /// Reads and checks the file at `explicitPath`, or the one at `defaultPath` (nil: none).
   ///
   /// - Returns: `nil` when no path was given and the default file does not exist.
   /// - Throws: ``ConfigurationError`` for a missing explicit file, unreadable or malformed JSON,
-  ///   unknown keys, or a section or value that is not of the schema's shape.
+  ///   unknown keys, a section that is no object, or a value the schema does not accept.
   static func load(
     explicitPath: String?, defaultPath: String? = defaultPath
   ) throws(ConfigurationError) -> ConfigurationFile? {
@@ -44,49 +43,50 @@ struct ConfigurationFile: Sendable {
     guard case .object(let members) = root else {
       throw .malformedFile(path, reason: "the top level must be a JSON object")
     }
-    var values: [String: JSONValue] = [:]
+    var leaves: [String: JSONValue] = [:]
     var unknown: [String] = []
-    flatten(members, prefix: "", into: &values, unknown: &unknown)
+    flatten(members, prefix: "", into: &leaves, unknown: &unknown)
     if !unknown.isEmpty { throw .unknownKeys(unknown.sorted(), file: path) }
-    for (key, value) in values.sorted(by: { $0.key < $1.key }) {
-      let section = ConfigurationSetting.sections.contains(key)
-      if section || value.content(asNumber: false) == nil {
+    var values: [String: ConfigurationSetting.Value] = [:]
+    var scratch = StorefrontConfig()
+    for (key, json) in leaves.sorted(by: { $0.key < $1.key }) {
+      guard let setting = ConfigurationSetting.named(key), let value = setting.value(of: json),
+        setting.assign(&scratch, value)
+      else {
         let expected = ConfigurationSetting.named(key)?.expectation ?? "an object of settings"
-        throw .invalidValue(key: key, expected: expected, got: value.rendered, source: .file(path))
+        throw .invalidValue(key: key, expected: expected, got: json.rendered, source: .file(path))
       }
+      values[key] = value
     }
     return ConfigurationFile(path: path, values: values)
   }
 
   /// The values as a swift-configuration provider named by the path.
   var provider: InMemoryProvider {
-    var contents: [AbsoluteConfigKey: ConfigValue] = [:]
-    for (key, value) in values {
-      if let content = value.content(asNumber: ConfigurationSetting.named(key)?.isNumber ?? false) {
-        contents[AbsoluteConfigKey(ConfigKey(key))] = ConfigValue(content, isSecret: false)
-      }
-    }
-    return InMemoryProvider(name: path, values: contents)
+    InMemoryProvider(
+      name: path,
+      values: Dictionary(
+        uniqueKeysWithValues: values.map { key, value in
+          (AbsoluteConfigKey(ConfigKey(key)), ConfigValue(value.content, isSecret: false))
+        }))
   }
 
-  /// Collects the leaves of known keys into `values` (and sections that are not objects, which
-  /// ``load(explicitPath:defaultPath:)`` rejects), and the paths of unknown keys into `unknown`.
+  /// Collects the leaves of known keys and the sections that are not objects (which
+  /// ``load(explicitPath:defaultPath:)`` rejects) into `leaves`, the paths of unknown keys into
+  /// `unknown`.
   private static func flatten(
     _ members: JSONObject, prefix: String,
-    into values: inout [String: JSONValue], unknown: inout [String]
+    into leaves: inout [String: JSONValue], unknown: inout [String]
   ) {
     for member in members.members {
       let path = prefix.isEmpty ? member.key : prefix + "." + member.key
+      let section = ConfigurationSetting.sections.contains(path)
       if member.key.contains(".") {
         unknown.append(path)  // sections nest as objects; "limits.max_body_bytes" is no key
-      } else if ConfigurationSetting.sections.contains(path),
-        case .object(let nested) = member.value
-      {
-        flatten(nested, prefix: path, into: &values, unknown: &unknown)
-      } else if ConfigurationSetting.named(path) != nil
-        || ConfigurationSetting.sections.contains(path)
-      {
-        values[path] = member.value
+      } else if section, case .object(let nested) = member.value {
+        flatten(nested, prefix: path, into: &leaves, unknown: &unknown)
+      } else if section || ConfigurationSetting.named(path) != nil {
+        leaves[path] = member.value
       } else {
         unknown.append(path)
       }
@@ -95,19 +95,12 @@ struct ConfigurationFile: Sendable {
 }
 
 extension JSONValue {
-  /// The scalar as swift-configuration content (an integer literal as `.int` unless `asNumber`),
-  /// or nil for `null`, arrays and objects.
-  fileprivate func content(asNumber: Bool) -> ConfigContent? {
+  /// The value as a configuration message shows it: JSON for scalars, a phrase for containers.
+  fileprivate var rendered: String {
     switch self {
-    case .bool(let bool): .bool(bool)
-    case .string(let string): .string(string)
-    case .number(let literal):
-      if !asNumber, let integer = Int(literal) {
-        .int(integer)
-      } else {
-        Double(literal).map { .double($0) }
-      }
-    case .null, .array, .object: nil
+    case .array: "an array"
+    case .object: "an object"
+    default: String(decoding: encoded(), as: UTF8.self)
     }
   }
 }

@@ -7,7 +7,6 @@ import JSON
 struct ConfigurationSetting: Sendable {
   /// The shape of a key's values.
   enum Kind: Sendable, Equatable {
-    /// An integer within a range.
     case integer(ClosedRange<Int>)
     /// A finite number greater than a bound.
     case number(greaterThan: Double)
@@ -35,8 +34,23 @@ struct ConfigurationSetting: Sendable {
   let doc: String
   /// Stores a valid value; returns `false` (storing nothing) when the value is not acceptable.
   let assign: @Sendable (inout StorefrontConfig, Value) -> Bool
-  /// The value currently held by a configuration.
+  /// The value a configuration holds.
   let read: @Sendable (StorefrontConfig) -> Value
+
+  /// `field`, holding what `parse` accepts and shown by `show`.
+  init<Field>(
+    _ path: String, _ field: WritableKeyPath<StorefrontConfig, Field> & Sendable, _ kind: Kind,
+    _ expectation: String, _ doc: String, parse: @escaping @Sendable (Value) -> Field?,
+    show: @escaping @Sendable (Field) -> Value
+  ) {
+    (self.path, self.kind, self.expectation, self.doc) = (path, kind, expectation, doc)
+    assign = { config, value in
+      guard let parsed = parse(value) else { return false }
+      config[keyPath: field] = parsed
+      return true
+    }
+    read = { show($0[keyPath: field]) }
+  }
 
   /// The environment variable overriding this key: `STOREFRONT_LIMITS_MAX_BODY_BYTES`.
   var environmentVariable: String { StorefrontConfig.environmentVariableName(forKey: path) }
@@ -46,13 +60,20 @@ struct ConfigurationSetting: Sendable {
     "--" + path.replacingOccurrences(of: ".", with: "-").replacingOccurrences(of: "_", with: "-")
   }
 
-  /// Whether the key holds a number (so an integer literal in JSON is read as one).
-  var isNumber: Bool {
-    if case .number = kind { true } else { false }
+  /// A JSON value of the file as a value of this key's type, or nil when its JSON type is not
+  /// that (no conversions: `"80"` is no port, `true` no number).
+  func value(of json: JSONValue) -> Value? {
+    switch (kind, json) {
+    case (.integer, .number(let literal)): Int(literal).map(Value.integer)
+    case (.number, .number(let literal)): Double(literal).map(Value.number)
+    case (.text, .string(let text)), (.choice, .string(let text)), (.formatted, .string(let text)):
+      .text(text)
+    default: nil
+    }
   }
 
   /// The value `reader` holds for this key in the type of ``kind`` (nil: no layer sets it).
-  /// Throws when the layer that sets it holds a value of another type.
+  /// Throws when the layer that sets it holds text that is not of that type.
   func fetch(from reader: ConfigReader) async throws -> Value? {
     switch kind {
     case .integer: try await reader.fetchInt(forKey: ConfigKey(path)).map(Value.integer)
@@ -62,81 +83,92 @@ struct ConfigurationSetting: Sendable {
   }
 }
 
-extension ConfigurationSetting {
-  /// An integer in `range`.
-  static func integer(
-    _ path: String, _ range: ClosedRange<Int>, _ expectation: String,
-    _ field: WritableKeyPath<StorefrontConfig, Int> & Sendable, doc: String
-  ) -> ConfigurationSetting {
-    ConfigurationSetting(
-      path: path, kind: .integer(range), expectation: expectation, doc: doc,
-      assign: { config, value in
-        guard case .integer(let number) = value, range.contains(number) else { return false }
-        config[keyPath: field] = number
-        return true
-      },
-      read: { .integer($0[keyPath: field]) })
+extension ConfigurationSetting.Value {
+  /// The value as swift-configuration content.
+  var content: ConfigContent {
+    switch self {
+    case .integer(let integer): .int(integer)
+    case .number(let number): .double(number)
+    case .text(let text): .string(text)
+    }
   }
 
-  /// An integer from 1 to `maximum` (a bound that keeps arithmetic on it from overflowing).
-  static func positive(
-    _ path: String, upTo maximum: Int, _ field: WritableKeyPath<StorefrontConfig, Int> & Sendable,
-    doc: String
-  ) -> ConfigurationSetting {
-    integer(path, 1...maximum, "a positive integer up to \(maximum)", field, doc: doc)
+  /// The value as JSON text, for config/README.md.
+  var json: String {
+    switch self {
+    case .integer(let integer): String(integer)
+    case .number(let number): String(number)
+    case .text(let text): JSONValue.quoted(text)
+    }
+  }
+}
+
+extension ConfigurationSetting {
+  /// An integer in `range`; `note` explains a special value (`0 = one per core`).
+  static func integer(
+    _ path: String, _ field: WritableKeyPath<StorefrontConfig, Int> & Sendable,
+    _ range: ClosedRange<Int>, note: String? = nil, _ doc: String
+  ) -> Self {
+    let (low, high) = (range.lowerBound, range.upperBound)
+    let expectation =
+      low == 1 ? "a positive integer up to \(high)" : "an integer from \(low) to \(high)"
+    return Self(
+      path, field, .integer(range), expectation + (note.map { " (\($0))" } ?? ""), doc,
+      parse: { if case .integer(let n) = $0, range.contains(n) { n } else { nil } },
+      show: { .integer($0) })
   }
 
   /// A finite number greater than `bound` (a whole number).
   static func number(
-    _ path: String, greaterThan bound: Int,
-    _ field: WritableKeyPath<StorefrontConfig, Double> & Sendable, doc: String
-  ) -> ConfigurationSetting {
-    ConfigurationSetting(
-      path: path, kind: .number(greaterThan: Double(bound)),
-      expectation: "a number greater than \(bound)", doc: doc,
-      assign: { config, value in
-        guard case .number(let number) = value, number.isFinite, number > Double(bound) else {
-          return false
-        }
-        config[keyPath: field] = number
-        return true
-      },
-      read: { .number($0[keyPath: field]) })
+    _ path: String, _ field: WritableKeyPath<StorefrontConfig, Double> & Sendable,
+    greaterThan bound: Int, _ doc: String
+  ) -> Self {
+    Self(
+      path, field, .number(greaterThan: Double(bound)), "a number greater than \(bound)", doc,
+      parse: { if case .number(let x) = $0, x.isFinite, x > Double(bound) { x } else { nil } },
+      show: { .number($0) })
   }
 
   /// A string that `parse` turns into the field's value (nil: not acceptable) and `show` back.
-  static func string<Field: Sendable>(
-    _ path: String, _ kind: Kind, _ expectation: String,
-    _ field: WritableKeyPath<StorefrontConfig, Field> & Sendable,
+  static func string<Field>(
+    _ path: String, _ field: WritableKeyPath<StorefrontConfig, Field> & Sendable,
+    _ kind: Kind = .text, _ expectation: String = "a non-empty string",
     parse: @escaping @Sendable (String) -> Field?, show: @escaping @Sendable (Field) -> String,
-    doc: String
-  ) -> ConfigurationSetting {
-    ConfigurationSetting(
-      path: path, kind: kind, expectation: expectation, doc: doc,
-      assign: { config, value in
-        guard case .text(let text) = value, let parsed = parse(text) else { return false }
-        config[keyPath: field] = parsed
-        return true
-      },
-      read: { .text(show($0[keyPath: field])) })
+    _ doc: String
+  ) -> Self {
+    Self(
+      path, field, kind, expectation, doc,
+      parse: { if case .text(let text) = $0 { parse(text) } else { nil } },
+      show: { .text(show($0)) })
   }
 
   /// A non-empty string.
   static func text(
-    _ path: String, _ field: WritableKeyPath<StorefrontConfig, String> & Sendable, doc: String
-  ) -> ConfigurationSetting {
-    string(
-      path, .text, "a non-empty string", field, parse: { $0.isEmpty ? nil : $0 }, show: { $0 },
-      doc: doc)
+    _ path: String, _ field: WritableKeyPath<StorefrontConfig, String> & Sendable, _ doc: String
+  ) -> Self {
+    string(path, field, parse: { $0.isEmpty ? nil : $0 }, show: { $0 }, doc)
   }
 
   /// One of the cases of `Choice`, by raw value.
   static func choice<Choice: RawRepresentable<String> & CaseIterable & Sendable>(
-    _ path: String, _ field: WritableKeyPath<StorefrontConfig, Choice> & Sendable, doc: String
-  ) -> ConfigurationSetting {
+    _ path: String, _ field: WritableKeyPath<StorefrontConfig, Choice> & Sendable, _ doc: String
+  ) -> Self {
     let names = Choice.allCases.map(\.rawValue)
     return string(
-      path, .choice(names), "one of " + names.map(JSONValue.quoted).joined(separator: ", "),
-      field, parse: { Choice(rawValue: $0) }, show: { $0.rawValue }, doc: doc)
+      path, field, .choice(names), "one of " + names.map(JSONValue.quoted).joined(separator: ", "),
+      parse: { Choice(rawValue: $0) }, show: { $0.rawValue }, doc)
+  }
+
+  /// A ``ThrottleRate`` such as `"20/minute"`, or `""` for none.
+  static func rate(
+    _ path: String, _ field: WritableKeyPath<StorefrontConfig, ThrottleRate?> & Sendable,
+    _ doc: String
+  ) -> Self {
+    string(
+      path, field, .formatted(example: "20/minute"),
+      "a rate like \"20/minute\" (N per second, minute, hour or day; N from 1 to "
+        + "\(ThrottleRate.maxRequests)), or \"\" for none",
+      parse: { $0.isEmpty ? .some(nil) : ThrottleRate($0).map(Optional.some) },
+      show: { $0?.description ?? "" }, doc)
   }
 }

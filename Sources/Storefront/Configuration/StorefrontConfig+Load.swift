@@ -19,6 +19,9 @@ extension StorefrontConfig {
   /// Loads the configuration: defaults, then the JSON file, then `STOREFRONT_*` environment
   /// variables, then `overrides` (command-line flags), each overriding the ones before.
   ///
+  /// The file is checked as a whole (even values overridden later); an environment variable is
+  /// checked unless a flag overrides it, and a flag always.
+  ///
   /// ```swift
   /// let config = try await StorefrontConfig.load(
   ///   configPath: nil, overrides: ["port": "9000", "data_dir": "/var/lib/storefront"])
@@ -45,9 +48,7 @@ extension StorefrontConfig {
   /// ``load(configPath:environment:overrides:)`` with another default file (tests, which
   /// cannot change the working directory) or none (`nil`: embedders).
   static func load(
-    configPath: String?,
-    defaultPath: String?,
-    environment: [String: String],
+    configPath: String?, defaultPath: String?, environment: [String: String],
     overrides: [String: String]
   ) async throws(ConfigurationError) -> StorefrontConfig {
     let file = try ConfigurationFile.load(explicitPath: configPath, defaultPath: defaultPath)
@@ -60,47 +61,46 @@ extension StorefrontConfig {
       flags[setting.environmentVariable] = text
     }
     // Highest precedence first. Flags arrive as text, as environment variables do, so the same
-    // provider turns both into typed values.
-    var providers: [any ConfigProvider] = [
-      EnvironmentVariablesProvider(environmentVariables: flags).prefixKeys(with: "storefront"),
-      EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(
-        with: "storefront"),
-    ]
+    // provider types both; the file's values are typed already.
+    var providers: [any ConfigProvider] = [flags, environment].map { variables in
+      EnvironmentVariablesProvider(environmentVariables: variables).prefixKeys(with: "storefront")
+    }
     if let file { providers.append(file.provider) }
     let reader = ConfigReader(providers: providers)
 
-    /// The value of `setting` is bad in the layer that supplied it: the first that has the key
-    /// (ConfigReader returns, or fails on, the first provider holding a key).
-    func invalid(_ setting: ConfigurationSetting) -> ConfigurationError {
-      let variable = setting.environmentVariable
-      let (got, source): (String, ConfigurationSource) =
-        if let text = flags[variable] {
-          (JSONValue.quoted(text), .flag(setting.flagSpelling))
-        } else if let text = environment[variable] {
-          (JSONValue.quoted(text), .environment(variable))
-        } else {
-          (
-            file?.values[setting.path]?.rendered ?? "nothing",
-            file.map { .file($0.path) } ?? .defaults
-          )
-        }
-      return .invalidValue(
-        key: setting.path, expected: setting.expectation, got: got, source: source)
-    }
-
     var config = StorefrontConfig(configFile: file?.path)
     for setting in ConfigurationSetting.all {
-      let value: ConfigurationSetting.Value?
-      do { value = try await setting.fetch(from: reader) } catch { throw invalid(setting) }
-      if let value, !setting.assign(&config, value) { throw invalid(setting) }
+      do {
+        guard let value = try await setting.fetch(from: reader) else { continue }
+        if setting.assign(&config, value) { continue }
+      } catch {}
+      // The file's values are valid: the bad one is the flag's or the environment's.
+      let variable = setting.environmentVariable
+      let source: ConfigurationSource =
+        flags[variable] != nil ? .flag(setting.flagSpelling) : .environment(variable)
+      throw .invalidValue(
+        key: setting.path, expected: setting.expectation,
+        got: JSONValue.quoted(flags[variable] ?? environment[variable] ?? ""), source: source)
     }
-    if config.limits.maxInflightBodyBytes < config.limits.maxBodyBytes {
+    let limits = config.limits
+    if limits.maxInflightBodyBytes < limits.maxBodyBytes {
       throw .inconsistent(
         key: "limits.max_inflight_body_bytes",
-        reason:
-          "must be at least limits.max_body_bytes (\(config.limits.maxBodyBytes)), "
-          + "got \(config.limits.maxInflightBodyBytes)")
+        reason: "must be at least limits.max_body_bytes (\(limits.maxBodyBytes)), "
+          + "got \(limits.maxInflightBodyBytes)")
     }
     return config
+  }
+}
+
+extension StorefrontConfig {
+  /// Throws when ``storage`` names no usable store: `storage.postgres_url` empty while
+  /// `storage.backend` is `postgres`. The programs run it after loading (which accepts every
+  /// key set alone, and so `storage.backend` without the URL).
+  public func checkStorage() throws(ConfigurationError) {
+    if storage.backend == .postgres && storage.postgresURL.isEmpty {
+      throw .inconsistent(
+        key: "storage.postgres_url", reason: "must be set when storage.backend is \"postgres\"")
+    }
   }
 }

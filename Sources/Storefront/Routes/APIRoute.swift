@@ -27,7 +27,8 @@ struct APIRoute: Sendable {
   /// Answers every other call, in a task.
   let handle: @Sendable (RouteCall) async throws -> HTTPResponse
   /// Whether the path's captured segments match the pattern's converters (Django's
-  /// `<int:pk>`); when not, the path is an unknown route (404 before authentication).
+  /// `<int:pk>`, the only one the API uses: ``PathID/acceptsAll`` unless given); when not, the
+  /// path is an unknown route (404 before authentication).
   let acceptsParameters: @Sendable ([Substring]) -> Bool
   /// Whether the handler is told when the client disconnects (``RouteCall/client``), for
   /// queued work worth dropping then (password hashing).
@@ -37,7 +38,7 @@ struct APIRoute: Sendable {
     _ name: String, _ permission: Permission,
     immediate: (@Sendable (APIMount) -> HTTPResponse)? = nil,
     immediateCall: (@Sendable (RouteCall) -> HTTPResponse?)? = nil,
-    acceptsParameters: @escaping @Sendable ([Substring]) -> Bool = { _ in true },
+    acceptsParameters: @escaping @Sendable ([Substring]) -> Bool = PathID.acceptsAll,
     watchesClient: Bool = false,
     handle: @escaping @Sendable (RouteCall) async throws -> HTTPResponse
   ) {

@@ -36,7 +36,7 @@ enum OrderRoutes {
       })
     router.add(
       .GET, "/orders/<int:id>/",
-      APIRoute("Order Detail", .authenticated, acceptsParameters: PathID.acceptsAll) { call in
+      APIRoute("Order Detail", .authenticated) { call in
         guard
           let order = await call.app.shop.orders.order(id: try call.id(0), visibleTo: call.caller)
         else { throw ShopError.orderNotFound }
@@ -44,10 +44,10 @@ enum OrderRoutes {
       })
     router.add(
       .PATCH, "/orders/<int:id>/update-status/",
-      APIRoute("Order Status Update", .admin, acceptsParameters: PathID.acceptsAll) { call in
+      APIRoute("Order Status Update", .admin) { call in
         // An unknown order is a 404 before the body is parsed (as DRF's get_object()).
         let order = try await call.app.shop.orders.updateStatus(
-          orderId: try call.id(0), by: call.caller, body: { try call.body() })
+          orderId: try call.id(0), try call.body(), by: call.caller)
         return JSONResponse.make(200, order.statusJSON)
       })
   }

@@ -9,7 +9,7 @@ enum PathID {
     return Int(segment)
   }
 
-  /// `APIRoute.acceptsParameters` for routes whose every capture is an id.
+  /// `APIRoute.acceptsParameters` for routes whose every capture is an id (the default).
   static let acceptsAll: @Sendable ([Substring]) -> Bool = { segments in
     segments.allSatisfy { parse($0) != nil }
   }

@@ -5,13 +5,14 @@ import StorefrontCore
 /// `/products/<id>/` (detail, change, delete) and its variants: `/products/<id>/variants/`
 /// (add) and `/products/<id>/variants/<vid>/` (change, stock).
 ///
-/// As DRF's `get_object()`, an unknown id is a 404 before the body is read.
+/// As DRF's `get_object()`, an unknown id is a 404 before the body is read: the service checks
+/// the id, then evaluates its `body` argument (an autoclosure).
 enum ProductDetailRoutes {
   static func register(into router: inout RouteTable) {
     let detail = "/products/<int:id>/"
     router.add(
       .GET, detail,
-      APIRoute("Product Detail", .anyone, acceptsParameters: PathID.acceptsAll) { call in
+      APIRoute("Product Detail", .anyone) { call in
         guard let product = call.app.shop.catalog.snapshot.product(id: try call.id(0)) else {
           throw ShopError.productNotFound
         }
@@ -19,37 +20,29 @@ enum ProductDetailRoutes {
       })
     router.add(
       .PATCH, detail,
-      APIRoute("Product Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
-        let catalog = call.app.shop.catalog
-        let id = try call.id(0)
-        try await catalog.checkProduct(id: id)
-        let product = try await catalog.updateProduct(id: id, try call.body(), by: call.caller)
+      APIRoute("Product Detail", .admin) { call in
+        let product = try await call.app.shop.catalog.updateProduct(
+          id: try call.id(0), try call.body(), by: call.caller)
         return JSONResponse.make(200, product.json)
       })
     router.add(
       .DELETE, detail,
-      APIRoute("Product Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
+      APIRoute("Product Detail", .admin) { call in
         try await call.app.shop.catalog.deleteProduct(id: try call.id(0), by: call.caller)
         return noContent
       })
     router.add(
       .POST, "/products/<int:id>/variants/",
-      APIRoute("Variant Create", .admin, acceptsParameters: PathID.acceptsAll) { call in
-        let catalog = call.app.shop.catalog
-        let id = try call.id(0)
-        try await catalog.checkProduct(id: id)
-        let variant = try await catalog.addVariant(
-          productId: id, try call.body(), by: call.caller)
+      APIRoute("Variant Create", .admin) { call in
+        let variant = try await call.app.shop.catalog.addVariant(
+          productId: try call.id(0), try call.body(), by: call.caller)
         return JSONResponse.make(201, variant.json)
       })
     router.add(
       .PATCH, "/products/<int:id>/variants/<int:vid>/",
-      APIRoute("Variant Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
-        let catalog = call.app.shop.catalog
-        let (id, variantId) = (try call.id(0), try call.id(1))
-        try await catalog.checkVariant(productId: id, variantId: variantId)
-        let variant = try await catalog.updateVariant(
-          productId: id, variantId: variantId, try call.body(), by: call.caller)
+      APIRoute("Variant Detail", .admin) { call in
+        let variant = try await call.app.shop.catalog.updateVariant(
+          productId: try call.id(0), variantId: try call.id(1), try call.body(), by: call.caller)
         return JSONResponse.make(200, variant.json)
       })
   }
@@ -64,7 +57,7 @@ enum CategoryDetailRoutes {
     let detail = "/products/categories/<int:id>/"
     router.add(
       .GET, detail,
-      APIRoute("Category Detail", .anyone, acceptsParameters: PathID.acceptsAll) { call in
+      APIRoute("Category Detail", .anyone) { call in
         guard let category = call.app.shop.catalog.snapshot.category(id: try call.id(0)) else {
           throw ShopError.categoryNotFound
         }
@@ -72,16 +65,14 @@ enum CategoryDetailRoutes {
       })
     router.add(
       .PATCH, detail,
-      APIRoute("Category Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
-        let catalog = call.app.shop.catalog
-        let id = try call.id(0)
-        try await catalog.checkCategory(id: id)
-        let category = try await catalog.updateCategory(id: id, try call.body(), by: call.caller)
+      APIRoute("Category Detail", .admin) { call in
+        let category = try await call.app.shop.catalog.updateCategory(
+          id: try call.id(0), try call.body(), by: call.caller)
         return JSONResponse.make(200, category.json)
       })
     router.add(
       .DELETE, detail,
-      APIRoute("Category Detail", .admin, acceptsParameters: PathID.acceptsAll) { call in
+      APIRoute("Category Detail", .admin) { call in
         try await call.app.shop.catalog.deleteCategory(id: try call.id(0), by: call.caller)
         return ProductDetailRoutes.noContent
       })
