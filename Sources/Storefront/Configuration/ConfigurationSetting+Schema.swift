@@ -113,6 +113,19 @@ extension ConfigurationSetting {
       doc: """
         Never compact a log smaller than this (64 MiB; up to 2^50).
         """),
+    .choice(
+      "storage.backend", \.storage.backend,
+      doc: """
+        Where the event log lives: `"file"` (`data_dir`'s `events.jsonl`, one node) or \
+        `"postgres"` (one table in `storage.postgres_url`, shared by every node).
+        """),
+    .string(
+      "storage.postgres_url", .formatted(example: "postgresql://storefront@db:5432/shop"),
+      "a libpq connection URL or \"\"", \.storage.postgresURL, parse: { $0 }, show: { $0 },
+      doc: """
+        libpq connection URL of the shared log under `"postgres"` (e.g. \
+        `"postgresql://storefront@db:5432/shop"`); `""` under `"file"`.
+        """),
     .positive(
       "auth.pbkdf2_iterations", upTo: 10_000_000, \.auth.pbkdf2Iterations,
       doc: """

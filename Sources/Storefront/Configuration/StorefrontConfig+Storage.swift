@@ -20,5 +20,18 @@ extension StorefrontConfig {
     public var compactionFactor: Double = 2.0
     /// `storage.compaction_min_bytes`: never compact a log smaller than this.
     public var compactionMinBytes: Int = 67_108_864
+
+    /// Where the event log lives (`storage.backend`).
+    public enum Backend: String, Sendable, Equatable, CaseIterable {
+      /// `data_dir/events.jsonl`, one node.
+      case file
+      /// One PostgreSQL table (`storage.postgres_url`), shared by several nodes.
+      case postgres
+    }
+
+    /// `storage.backend`.
+    public var backend: Backend = .file
+    /// `storage.postgres_url`: the libpq URL of the shared log.
+    public var postgresURL: String = ""
   }
 }

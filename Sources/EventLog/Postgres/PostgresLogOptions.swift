@@ -1,0 +1,26 @@
+/// How a ``PostgresEventLog`` connects, tails and gives up.
+public struct PostgresLogOptions<Event: LogEvent>: Sendable {
+  /// A libpq connection string or URL (`postgresql://user@host:5432/db`,
+  /// `postgresql:///db?host=/run/postgresql`).
+  public var url: String
+  /// This node's name, stored with each row it writes (default: host name and process id).
+  public var node: String
+  /// How often the log looks for other nodes' events when no notification came, in ms.
+  public var pollMilliseconds: Int = 1_000
+  /// The longest a connection attempt may take, in seconds (libpq's `connect_timeout`).
+  public var connectTimeoutSeconds: Int = 2
+  /// Appends waiting for the writer at most; more are refused at once.
+  public var maxPendingAppends: Int = 65_536
+  /// Events per transaction at most (a bigger backlog takes several).
+  public var maxBatchEvents: Int = 2_048
+  /// Builds compaction snapshots (nil: ``PostgresEventLog/compact()`` throws).
+  public var compactor: LogCompactor<Event>?
+  /// Told when the connection is lost or comes back (for logging).
+  public var connectionChanged: @Sendable (_ failure: String?) -> Void = { _ in }
+
+  public init(url: String, node: String, compactor: LogCompactor<Event>? = nil) {
+    self.url = url
+    self.node = node
+    self.compactor = compactor
+  }
+}
