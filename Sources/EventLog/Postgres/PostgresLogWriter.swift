@@ -196,8 +196,11 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
     }
   }
 
-  private func commit(_ batch: [Pending]) {
+  private func commit(_ pending: [Pending]) {
     guard let connection else { return }
+    // Appends validated before foreign events were applied (by a tail since) are stale.
+    let batch = refuseStale(pending)
+    if batch.isEmpty { return }
     var commitSent = false
     var first: UInt64 = 0
     let tag: String
@@ -285,6 +288,13 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
   /// Puts back the appends not made stale by the foreign events just applied; refuses the
   /// others with ``LogConflict``.
   private func requeueFresh(_ batch: [Pending]) {
+    let fresh = refuseStale(batch)
+    lock.withLock { shared.queue.insert(contentsOf: fresh, at: 0) }
+  }
+
+  /// Refuses with ``LogConflict`` the appends validated before the last foreign events were
+  /// applied, and returns the others.
+  private func refuseStale(_ batch: [Pending]) -> [Pending] {
     let started = lock.withLock { shared.started }
     var fresh: [Pending] = []
     for pending in batch {
@@ -294,7 +304,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
         fresh.append(pending)
       }
     }
-    lock.withLock { shared.queue.insert(contentsOf: fresh, at: 0) }
+    return fresh
   }
 
   private func acknowledge(_ batch: [Pending], first: UInt64) {
