@@ -57,7 +57,8 @@ struct ClusterNginxTests {
     return text
   }
 
-  @Test("the API through nginx over three nodes: every node serves, writes and tokens hold across them")
+  @Test(
+    "the API through nginx over three nodes: every node serves, writes and tokens hold across them")
   func apiThroughNginx() async throws {
     let nginx = try ExternalTool.require("nginx", package: "nginx")
     let openssl = try ExternalTool.require("openssl", package: "openssl")

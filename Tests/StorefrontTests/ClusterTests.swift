@@ -19,7 +19,9 @@ struct ClusterTests {
     #"{"name": "Mug", "price": "12.50", "category": \#(category), "variants": [{"size": "M", "stock": \#(stock)}]}"#
   }
 
-  @Test("a product created on node 1 is listed by nodes 2 and 3; a user of node 2 logs in on 3 and uses the token on 1")
+  @Test(
+    "a product created on node 1 is listed by nodes 2 and 3; a user of node 2 logs in on 3 and uses the token on 1"
+  )
   func sharedState() async throws {
     let nodes = try await ClusterNodes.start(count: 3)
     defer { nodes.shutDown() }
@@ -47,7 +49,8 @@ struct ClusterTests {
     // An order on node 1 with node 3's token; ids stay sequential across nodes.
     let variantId = try #require(product["variants"]?.element(0)?["id"]?.intValue)
     let order = try await nodes.client(0).post(
-      "/orders/", #"{"items": [{"product": \#(productId), "variant": \#(variantId), "quantity": 2}]}"#,
+      "/orders/",
+      #"{"items": [{"product": \#(productId), "variant": \#(variantId), "quantity": 2}]}"#,
       token: token)
     #expect(order.status == 201, "\(order)")
     #expect(order.json["user"] == .int(userId))
@@ -58,7 +61,8 @@ struct ClusterTests {
     #expect(bogus.status == 401)
   }
 
-  @Test("100 concurrent orders over 3 nodes against stock 10: exactly 10 succeed, every node shows 0")
+  @Test(
+    "100 concurrent orders over 3 nodes against stock 10: exactly 10 succeed, every node shows 0")
   func noOversellAcrossNodes() async throws {
     let nodes = try await ClusterNodes.start(count: 3)
     defer { nodes.shutDown() }
@@ -142,7 +146,8 @@ struct ClusterTests {
     }
   }
 
-  @Test("kill -9 of a node during an order burst: every acknowledged order is there after it restarts")
+  @Test(
+    "kill -9 of a node during an order burst: every acknowledged order is there after it restarts")
   func killedNodeLosesNothing() async throws {
     let nodes = try await ClusterNodes.start(count: 2)
     defer { nodes.shutDown() }
@@ -186,7 +191,9 @@ struct ClusterTests {
     #expect((next.json["id"]?.intValue ?? 0) > (afterRestart.max() ?? 0))
   }
 
-  @Test("PostgreSQL stopped and started under load: writes 503 meanwhile, reads served, nothing acknowledged lost, service returns by itself")
+  @Test(
+    "PostgreSQL stopped and started under load: writes 503 meanwhile, reads served, nothing acknowledged lost, service returns by itself"
+  )
   func postgresOutage() async throws {
     let nodes = try await ClusterNodes.start(count: 2)
     defer { nodes.shutDown() }
@@ -251,7 +258,8 @@ struct ClusterTests {
     #expect(seen.writes?.status == 503, "\(seen.writes.map(\.description) ?? "no answer")")
     #expect(seen.reads?.status == 200)
     #expect(seen.ready?.status == 503)
-    #expect(seen.ready?.text.contains("PostgreSQL") == true, "\(seen.ready.map(\.description) ?? "-")")
+    #expect(
+      seen.ready?.text.contains("PostgreSQL") == true, "\(seen.ready.map(\.description) ?? "-")")
     #expect(refused.withLock { $0 } >= 1)
     let acked = acknowledged.withLock { $0 }
     for index in 0..<2 {
@@ -264,7 +272,9 @@ struct ClusterTests {
     }
   }
 
-  @Test("export, import into a fresh PostgreSQL, and the same state is served; log verify passes on both")
+  @Test(
+    "export, import into a fresh PostgreSQL, and the same state is served; log verify passes on both"
+  )
   func exportImport() async throws {
     let nodes = try await ClusterNodes.start(count: 1)
     defer { nodes.shutDown() }

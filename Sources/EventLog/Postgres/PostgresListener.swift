@@ -1,10 +1,10 @@
+import Primitives
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-import Primitives
 
 /// `LISTEN`s for new events on a connection of its own, on a thread of its own, and reports
 /// each notified sequence; reconnects by itself (the writer's polling covers the gaps).

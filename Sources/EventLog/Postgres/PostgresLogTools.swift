@@ -50,7 +50,9 @@ public enum PostgresLogTools {
         last = seq
         records += 1
       }
-      if let code = SystemCalls.writeAll(fd, bytes) { throw SystemCalls.ioError("writing", path, code) }
+      if let code = SystemCalls.writeAll(fd, bytes) {
+        throw SystemCalls.ioError("writing", path, code)
+      }
       bytes.removeAll(keepingCapacity: true)
       if rows.count < 10000 { break }
     }

@@ -53,7 +53,8 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
       if shared.queue.count >= options.maxPendingAppends {
         return EventLogError.writesStopped(reason: "too many appends waiting for PostgreSQL")
       }
-      shared.queue.append(Pending(lines: lines, validatedAt: validatedAt, continuation: continuation))
+      shared.queue.append(
+        Pending(lines: lines, validatedAt: validatedAt, continuation: continuation))
       lock.signal()
       return nil
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Primitives
 import HTTPTestSupport
+import Primitives
 import Testing
 
 #if canImport(Glibc)
@@ -157,5 +157,9 @@ private final class LockedChild: Sendable {
   private let child = Locked<StorefrontChild?>(nil)
 
   func set(_ value: StorefrontChild) { child.withLock { $0 = value } }
-  func take() -> StorefrontChild? { child.withLock { value in defer { value = nil }; return value } }
+  func take() -> StorefrontChild? {
+    child.withLock { value in
+      defer { value = nil }; return value
+    }
+  }
 }
