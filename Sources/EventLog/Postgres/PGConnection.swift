@@ -29,9 +29,18 @@ final class PGConnection {
   private let handle: OpaquePointer
 
   /// Connects, waiting at most `timeoutSeconds` (libpq's `connect_timeout`, at least 2).
+  /// Over TCP a peer that vanishes is noticed within about 10 s (keep-alives and
+  /// `tcp_user_timeout`); a lock wait gives up after 5 s and a statement after 60 s, so no
+  /// call blocks the writer for long.
   init(url: String, timeoutSeconds: Int) throws(PGError) {
-    let keys = ["dbname", "connect_timeout", "application_name"]
-    let values = [url, String(max(2, timeoutSeconds)), "storefront"]
+    let keys = [
+      "dbname", "connect_timeout", "application_name", "keepalives", "keepalives_idle",
+      "keepalives_interval", "keepalives_count", "tcp_user_timeout", "options",
+    ]
+    let values = [
+      url, String(max(2, timeoutSeconds)), "storefront", "1", "5", "2", "2", "10000",
+      "-c lock_timeout=5000 -c statement_timeout=60000",
+    ]
     let connection = PGConnection.withCStrings(keys) { keyPointers in
       PGConnection.withCStrings(values) { valuePointers in
         PQconnectdbParams(keyPointers, valuePointers, 1)

@@ -112,6 +112,9 @@ public final class PostgresEventLog<Event: LogEvent>: EventStore, Sendable {
 
   public var foreignPosition: UInt64 { writer.position }
 
+  /// What the log has done since it opened.
+  public var statistics: PostgresLogStatistics { writer.statistics }
+
   public func catchUp() async {
     await withCheckedContinuation { writer.requestCatchUp($0) }
   }
@@ -148,5 +151,6 @@ public final class PostgresEventLog<Event: LogEvent>: EventStore, Sendable {
     listener.stop()
     await withCheckedContinuation { writer.stop($0) }
     directoryLock.release()
+    options.closed(writer.statistics)
   }
 }

@@ -1,3 +1,18 @@
+/// What a ``PostgresEventLog`` has done since it opened.
+public struct PostgresLogStatistics: Sendable, Equatable, CustomStringConvertible {
+  /// Transactions committed (each one group of appends).
+  public var commits = 0
+  /// Appends refused as stale (their commands ran again).
+  public var conflicts = 0
+  /// Batches of other nodes' events applied.
+  public var foreignBatches = 0
+
+  public var description: String {
+    "\(commits) commits, \(conflicts) appends re-run after other nodes' writes, "
+      + "\(foreignBatches) batches of other nodes' events applied"
+  }
+}
+
 /// How a ``PostgresEventLog`` connects, tails and gives up.
 public struct PostgresLogOptions<Event: LogEvent>: Sendable {
   /// A libpq connection string or URL (`postgresql://user@host:5432/db`,
@@ -17,6 +32,8 @@ public struct PostgresLogOptions<Event: LogEvent>: Sendable {
   public var compactor: LogCompactor<Event>?
   /// Told when the connection is lost or comes back (for logging).
   public var connectionChanged: @Sendable (_ failure: String?) -> Void = { _ in }
+  /// Told once on ``PostgresEventLog/close()`` what the log did (for logging).
+  public var closed: @Sendable (_ statistics: PostgresLogStatistics) -> Void = { _ in }
 
   public init(url: String, node: String, compactor: LogCompactor<Event>? = nil) {
     self.url = url

@@ -23,6 +23,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
     /// Batches of foreign events whose application has started / finished.
     var started: UInt64 = 0
     var finished: UInt64 = 0
+    var statistics = PostgresLogStatistics()
   }
 
   let options: PostgresLogOptions<Event>
@@ -43,6 +44,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
   var position: UInt64 { lock.withLock { shared.finished } }
   var lastSequence: UInt64 { lock.withLock { shared.last } }
   var failure: String? { lock.withLock { shared.failure } }
+  var statistics: PostgresLogStatistics { lock.withLock { shared.statistics } }
 
   func enqueue(
     _ lines: [[UInt8]], validatedAt: UInt64?, _ continuation: CheckedContinuation<UInt64, Error>
@@ -139,6 +141,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
       if batch.isEmpty {
         do {
           try tail()
+          setFailure(nil)
         } catch {
           lost(error)
         }
@@ -249,6 +252,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
       commitSent = true
       try connection.exec("COMMIT")
       acknowledge(batch, first: first)
+      setFailure(nil)
     } catch let error as PGError {
       if error.connectionLost {
         self.connection = nil
@@ -300,6 +304,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
     var fresh: [Pending] = []
     for pending in batch {
       if let at = pending.validatedAt, at < started {
+        lock.withLock { shared.statistics.conflicts += 1 }
         pending.continuation.resume(throwing: LogConflict())
       } else {
         fresh.append(pending)
@@ -311,7 +316,10 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
   private func acknowledge(_ batch: [Pending], first: UInt64) {
     var sequence = first - 1
     for pending in batch { sequence += UInt64(pending.lines.count) }
-    lock.withLock { shared.last = max(shared.last, sequence) }
+    lock.withLock {
+      shared.last = max(shared.last, sequence)
+      shared.statistics.commits += 1
+    }
     sequence = first - 1
     for pending in batch {
       sequence += UInt64(pending.lines.count)
@@ -364,6 +372,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
     lock.withLock {
       shared.finished = shared.started
       shared.last = expected - 1
+      shared.statistics.foreignBatches += 1
     }
   }
 }

@@ -152,6 +152,7 @@ public final class StorefrontApp: Sendable {
         snapshot: {
           $0.snapshotEvents(idempotencyCutoff: Timestamp.now().adding(seconds: -idempotencyTTL))
         }))
+    options.closed = { statistics in logger.notice("PostgreSQL log closed: \(statistics)") }
     options.connectionChanged = { failure in
       if let failure {
         logger.critical("writes refused: \(failure)")
