@@ -127,6 +127,8 @@ public actor AuthService {
     let password = reader.string("password", trim: false)
     try reader.errors.throwIfAny()
     let refusal = ShopError.validation(.nonField("Unable to log in with provided credentials."))
+    // A user another node registered a moment ago: catch up before refusing.
+    if state.user(named: username!) == nil, sink.isShared { await sink.catchUp() }
     guard let user = state.user(named: username!) else {
       do {
         try await hasher.verifyNothing(password!, unless: isAbandoned)

@@ -182,16 +182,15 @@ public actor CatalogService {
 
   // MARK: Other writers
 
-  /// Applies events other writers (other nodes) committed, in log order, and returns once the
-  /// catalog lists show them. Commands that validated before are refused by the sink and run
-  /// again.
-  public func applyForeign(_ events: [ShopEvent]) async {
+  /// Applies events other writers (other nodes) committed, in log order; the catalog lists
+  /// show them once re-rendered (not awaited: the log's writer waits for this call). Commands
+  /// that validated before are refused by the sink and run again.
+  public func applyForeign(_ events: [ShopEvent]) {
     for event in events { state.apply(event) }
     nextCategoryId = max(nextCategoryId, state.nextCategoryId)
     nextProductId = max(nextProductId, state.nextProductId)
     nextVariantId = max(nextVariantId, state.nextVariantId)
-    let generation = snapshot.publish(events, from: state)
-    await snapshot.waitUntilRendered(generation)
+    _ = snapshot.publish(events, from: state)
   }
 
   /// A variant's `{size?, color?, stock?}` as on creation (id 0), or nil with the field errors

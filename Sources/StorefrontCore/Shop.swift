@@ -39,7 +39,7 @@ public struct Shop: Sendable {
   }
 
   /// Applies events other writers (other nodes sharing the log) committed, in log order, to
-  /// the three services; returns once the catalog lists show them.
+  /// the three services (the catalog lists show them once re-rendered).
   public func applyForeign(_ events: [ShopEvent]) async {
     await auth.applyForeign(events)
     await catalog.applyForeign(events)

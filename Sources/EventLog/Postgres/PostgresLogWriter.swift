@@ -203,7 +203,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
   private func commit(_ pending: [Pending]) {
     guard let connection else { return }
     // Appends validated before foreign events were applied (by a tail since) are stale.
-    let batch = refuseStale(pending)
+    var batch = refuseStale(pending)
     if batch.isEmpty { return }
     var commitSent = false
     var first: UInt64 = 0
@@ -213,15 +213,28 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
     do {
       try connection.exec("BEGIN")
       try connection.exec("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))")
-      let last = lastSequence
-      let newer = try connection.exec(PostgresSchema.eventsAfter, [String(last), "10000"])
+      var newer = PostgresSchema.rows(
+        try connection.exec(PostgresSchema.eventsAfter, [String(lastSequence), "10000"]))
       if !newer.isEmpty {
-        try connection.exec("ROLLBACK")
-        try apply(PostgresSchema.rows(newer))
-        try tail()
-        requeueFresh(batch)
-        return
+        // Other nodes wrote first. Still holding the lock (nobody else can write now), apply
+        // their events, refuse what was validated before them, and give those commands a
+        // moment to run again on the new state; what they resubmit joins this transaction.
+        while !newer.isEmpty {
+          try apply(newer)
+          newer =
+            newer.count < 10000
+            ? []
+            : PostgresSchema.rows(
+              try connection.exec(PostgresSchema.eventsAfter, [String(lastSequence), "10000"]))
+        }
+        let kept = refuseStale(batch)
+        batch = kept + refuseStale(collectResubmitted(expecting: batch.count - kept.count))
+        if batch.isEmpty {
+          try connection.exec("ROLLBACK")
+          return
+        }
       }
+      let last = lastSequence
       first = last + 1
       var parameters: [String?] = []
       var sequence = last
@@ -287,6 +300,27 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
       setFailure("the connection to PostgreSQL was lost: \(error.message)")
     } else {
       setFailure("\(error)")
+    }
+  }
+
+  /// Waits up to 5 ms for `count` appends (the refused commands running again) and takes
+  /// what is queued by then, within the batch limit.
+  private func collectResubmitted(expecting count: Int) -> [Pending] {
+    guard count > 0 else { return [] }
+    let deadline = MonotonicClock.nanoseconds() + 5_000_000
+    return lock.withLock {
+      while shared.queue.count < count && !shared.stopping
+        && MonotonicClock.nanoseconds() < deadline
+      {
+        lock.wait(untilMonotonicNanoseconds: deadline)
+      }
+      var taken: [Pending] = []
+      var events = 0
+      while let first = shared.queue.first, events + first.lines.count <= options.maxBatchEvents {
+        taken.append(shared.queue.removeFirst())
+        events += first.lines.count
+      }
+      return taken
     }
   }
 
