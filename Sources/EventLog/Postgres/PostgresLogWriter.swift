@@ -24,6 +24,9 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
     var started: UInt64 = 0
     var finished: UInt64 = 0
     var statistics = PostgresLogStatistics()
+    /// When an append was last queued, and since when a tail is wanted (monotonic ns).
+    var lastEnqueue: UInt64 = 0
+    var tailWantedSince: UInt64 = 0
   }
 
   let options: PostgresLogOptions<Event>
@@ -57,6 +60,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
       }
       shared.queue.append(
         Pending(lines: lines, validatedAt: validatedAt, continuation: continuation))
+      shared.lastEnqueue = MonotonicClock.nanoseconds()
       lock.signal()
       return nil
     }
@@ -76,8 +80,9 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
   /// A notification said the log reached `sequence`.
   func noticed(sequence: UInt64) {
     lock.withLock {
-      if sequence > shared.last {
+      if sequence > shared.last && !shared.tailWanted {
         shared.tailWanted = true
+        shared.tailWantedSince = MonotonicClock.nanoseconds()
         lock.signal()
       }
     }
@@ -97,11 +102,27 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
     var nextPoll = MonotonicClock.nanoseconds() + pollInterval
     while true {
       lock.lock()
-      while shared.queue.isEmpty && shared.catchUpWaiters.isEmpty && !shared.tailWanted
-        && !shared.stopping && inDoubt == nil
-        && MonotonicClock.nanoseconds() < nextPoll
+      while shared.queue.isEmpty && shared.catchUpWaiters.isEmpty && !shared.stopping
+        && inDoubt == nil
       {
-        lock.wait(untilMonotonicNanoseconds: nextPoll)
+        let now = MonotonicClock.nanoseconds()
+        if now >= nextPoll {
+          nextPoll = now + pollInterval
+          if !shared.tailWanted {
+            shared.tailWanted = true
+            shared.tailWantedSince = now
+          }
+        }
+        guard shared.tailWanted else {
+          lock.wait(untilMonotonicNanoseconds: nextPoll)
+          continue
+        }
+        // While this node appends, its next commit catches up under the lock anyway; a tail
+        // now would only make its commands in flight stale. So a tail waits for 10 ms
+        // without appends, or 50 ms at most.
+        let due = min(shared.lastEnqueue + 10_000_000, shared.tailWantedSince + 50_000_000)
+        if now >= due { break }
+        lock.wait(untilMonotonicNanoseconds: min(due, nextPoll))
       }
       if shared.stopping && (shared.failure != nil || (shared.queue.isEmpty && inDoubt == nil)) {
         let queue = shared.queue
