@@ -89,6 +89,11 @@ public final class StorefrontApp: Sendable {
         directory: config.dataDir, options: options, warning: { logger.warning("\($0)") },
         locked: locked, replay: replay)
     case .postgres:
+      guard !config.storage.postgresURL.isEmpty else {
+        throw EventLogError.io(
+          operation: "opening the PostgreSQL log", path: "storage.postgres_url",
+          reason: "it must be set when storage.backend is \"postgres\"")
+      }
       let postgres = try PostgresEventLog<ShopEvent>.open(
         directory: config.dataDir, options: postgresOptions(config, logger: logger),
         locked: locked, replay: replay)
