@@ -33,6 +33,12 @@ let package = Package(
       pkgConfig: "libevent_pthreads",
       providers: [.apt(["libevent-dev"])]
     ),
+    // libpq, for the PostgreSQL event log shared by several nodes.
+    .systemLibrary(
+      name: "CLibpq",
+      pkgConfig: "libpq",
+      providers: [.apt(["libpq-dev"])]
+    ),
     // Locks, threads, clocks, timestamps and hex: one of each, for every layer (pthread-based,
     // so ThreadSanitizer sees the locks).
     .target(name: "Primitives", swiftSettings: crossModule),
@@ -46,7 +52,7 @@ let package = Package(
     .target(
       name: "EventLog",
       dependencies: [
-        "JSON", "Primitives", .product(name: "CoreMetrics", package: "swift-metrics"),
+        "CLibpq", "JSON", "Primitives", .product(name: "CoreMetrics", package: "swift-metrics"),
       ],
       swiftSettings: crossModule),
     .target(

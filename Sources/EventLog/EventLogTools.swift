@@ -12,7 +12,11 @@ public enum EventLogTools {
   /// Checks every line of `<directory>/events.jsonl` and summarises it. Reads only; works while
   /// a server owns the directory (a line being written may show up as a torn tail).
   public static func verify(directory: String) throws -> EventLogReport {
-    let path = directory + "/" + EventLog<NeverEvent>.fileName
+    try verify(file: directory + "/" + EventLog<NeverEvent>.fileName)
+  }
+
+  /// ``verify(directory:)`` of the log file at `path`, reported under the name `name`.
+  static func verify(file path: String, name: String? = nil) throws -> EventLogReport {
     let fd = SystemCalls.openFile(path, O_RDONLY | O_CLOEXEC)
     if fd < 0 { throw SystemCalls.ioError("opening", path) }
     defer { SystemCalls.closeFile(fd) }
@@ -23,7 +27,7 @@ public enum EventLogTools {
       counts[record.type, default: 0] += 1
     }
     return EventLogReport(
-      file: path, fileSize: size, header: scan.header, lineCount: scan.goodLines,
+      file: name ?? path, fileSize: size, header: scan.header, lineCount: scan.goodLines,
       recordCount: scan.records, snapshotRecordCount: scan.snapshotRecords,
       lastSequence: scan.lastSequence,
       countsByType: counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },

@@ -89,20 +89,28 @@ public actor AuthService {
     } catch {
       throw Self.refused(error)
     }
-    // Another registration may have taken the name while we were hashing.
-    if isTaken(fields.username) {
-      throw .validation(
-        ValidationError(field: "username", "A user with that username already exists."))
+    return try await rerunningOnConflict(sink) { () async throws(ShopError) -> User in
+      // Another registration may have taken the name while we were hashing.
+      if isTaken(fields.username) {
+        throw .validation(
+          ValidationError(field: "username", "A user with that username already exists."))
+      }
+      if isAbandoned() { throw .callerGone }
+      let user = User(
+        id: nextUserId, username: fields.username, email: fields.email,
+        passwordHash: passwordHash, isStaff: isStaff, dateJoined: clock())
+      nextUserId += 1
+      pendingUsernames.insert(user.username)
+      defer { pendingUsernames.remove(user.username) }
+      do throws(ShopError) {
+        try await commit([.userRegistered(user)])
+      } catch {
+        // A refused id is given back when nothing after it was handed out.
+        if nextUserId == user.id + 1, user.id >= state.nextUserId { nextUserId = user.id }
+        throw error
+      }
+      return user
     }
-    if isAbandoned() { throw .callerGone }
-    let user = User(
-      id: nextUserId, username: fields.username, email: fields.email, passwordHash: passwordHash,
-      isStaff: isStaff, dateJoined: clock())
-    nextUserId += 1
-    pendingUsernames.insert(user.username)
-    defer { pendingUsernames.remove(user.username) }
-    try await commit([.userRegistered(user)])
-    return user
   }
 
   // MARK: Tokens
@@ -119,6 +127,8 @@ public actor AuthService {
     let password = reader.string("password", trim: false)
     try reader.errors.throwIfAny()
     let refusal = ShopError.validation(.nonField("Unable to log in with provided credentials."))
+    // A user another node registered a moment ago: catch up before refusing.
+    if state.user(named: username!) == nil, sink.isShared { await sink.catchUp() }
     guard let user = state.user(named: username!) else {
       do {
         try await hasher.verifyNothing(password!, unless: isAbandoned)
@@ -149,6 +159,12 @@ public actor AuthService {
   private func issueToken(for user: User) async throws(ShopError) -> LoginResult {
     await issuing.acquire(user.id)
     defer { issuing.release(user.id) }
+    return try await rerunningOnConflict(sink) { () async throws(ShopError) -> LoginResult in
+      try await issueTokenInTurn(for: user)
+    }
+  }
+
+  private func issueTokenInTurn(for user: User) async throws(ShopError) -> LoginResult {
     let now = clock()
     let token = TokenCrypto.newToken()
     let record = TokenRecord(digest: TokenCrypto.digest(of: token), userId: user.id, createdAt: now)
@@ -183,17 +199,21 @@ public actor AuthService {
 
   /// `POST /users/logout/`: revokes `token` at once. Throws `.invalidToken` if it is not live.
   public func logout(token: String) async throws(ShopError) {
-    let digest = TokenCrypto.digest(of: token)
-    guard let record = state.tokens[digest], !isExpired(record, now: clock()) else {
-      throw .invalidToken
+    try await rerunningOnConflict(sink) { () async throws(ShopError) in
+      let digest = TokenCrypto.digest(of: token)
+      guard let record = state.tokens[digest], !isExpired(record, now: clock()) else {
+        throw .invalidToken
+      }
+      try await commit([.tokenRevoked(digest: digest)])
     }
-    try await commit([.tokenRevoked(digest: digest)])
   }
 
   /// `POST /users/logout-all/`: revokes every live token of `user`.
   public func logoutAll(user: User) async throws(ShopError) {
-    let digests = state.tokens(of: user.id).map(\.digest)
-    try await commit([.allTokensRevoked(userId: user.id, digests: digests)])
+    try await rerunningOnConflict(sink) { () async throws(ShopError) in
+      let digests = state.tokens(of: user.id).map(\.digest)
+      try await commit([.allTokensRevoked(userId: user.id, digests: digests)])
+    }
   }
 
   // MARK: Log
@@ -202,10 +222,34 @@ public actor AuthService {
     do {
       try await sink.append(events)
     } catch {
-      throw .unavailable(reason: "\(error)")
+      throw .sinkFailure(error)
     }
     committed.withLock { state in
       for event in events { state.apply(event) }
     }
   }
+
+  // MARK: Other writers
+
+  /// Applies events other writers (other nodes) committed, in log order. Commands that
+  /// validated before are refused by the sink and run again.
+  public func applyForeign(_ events: [ShopEvent]) {
+    let next = committed.withLock { state in
+      for event in events { state.apply(event) }
+      return state.nextUserId
+    }
+    nextUserId = max(nextUserId, next)
+  }
+
+  /// ``authenticate(token:)``; when the token is unknown and other writers share the log,
+  /// catches up on their events first (a token issued by another node a moment ago).
+  public nonisolated func authenticateCatchingUp(token: String) async -> User? {
+    if let user = authenticate(token: token) { return user }
+    guard sink.isShared else { return nil }
+    await sink.catchUp()
+    return authenticate(token: token)
+  }
+
+  /// Whether other writers share the log.
+  public nonisolated var sharesLog: Bool { sink.isShared }
 }

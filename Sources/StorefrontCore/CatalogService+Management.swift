@@ -25,44 +25,48 @@ extension CatalogService {
   public func updateProduct(
     id: Int, _ body: @autoclosure @Sendable () throws -> JSONValue, by user: User
   ) async throws -> Product {
-    guard user.isStaff else { throw ShopError.forbidden }
-    await acquireManagementTurn()
-    defer { releaseManagementTurn() }
-    guard let product = liveProduct(id) else { throw ShopError.productNotFound }
-    var reader = FieldReader(try FieldReader.object(try body()))
-    var changes = ProductChanges()
-    changes.name = reader.string("name", required: false, maxLength: 200)
-    changes.description = reader.string("description", required: false, allowBlank: true)
-    if reader.raw("price") != nil { changes.price = reader.money("price") }
-    if reader.raw("category") != nil, let input = reader.primaryKey("category") {
-      if categoryExists(input.id) {
-        changes.categoryId = input.id
-      } else {
-        reader.errors.add("category", FieldReader.doesNotExist(input))
+    return try await rerunningOnConflict(sink) { () async throws -> Product in
+      guard user.isStaff else { throw ShopError.forbidden }
+      await acquireManagementTurn()
+      defer { releaseManagementTurn() }
+      guard let product = liveProduct(id) else { throw ShopError.productNotFound }
+      var reader = FieldReader(try FieldReader.object(try body()))
+      var changes = ProductChanges()
+      changes.name = reader.string("name", required: false, maxLength: 200)
+      changes.description = reader.string("description", required: false, allowBlank: true)
+      if reader.raw("price") != nil { changes.price = reader.money("price") }
+      if reader.raw("category") != nil, let input = reader.primaryKey("category") {
+        if categoryExists(input.id) {
+          changes.categoryId = input.id
+        } else {
+          reader.errors.add("category", FieldReader.doesNotExist(input))
+        }
       }
+      try reader.errors.throwIfAny()
+      if changes.isEmpty { return product }
+      let event = ShopEvent.productUpdated(productId: id, changes)
+      if let categoryId = changes.categoryId { holdCategory(categoryId) }
+      defer { if let categoryId = changes.categoryId { releaseCategory(categoryId) } }
+      try await append(event)
+      await commit([event])
+      return state.products[id] ?? changes.applied(to: product)
     }
-    try reader.errors.throwIfAny()
-    if changes.isEmpty { return product }
-    let event = ShopEvent.productUpdated(productId: id, changes)
-    if let categoryId = changes.categoryId { holdCategory(categoryId) }
-    defer { if let categoryId = changes.categoryId { releaseCategory(categoryId) } }
-    try await append(event)
-    await commit([event])
-    return state.products[id] ?? changes.applied(to: product)
   }
 
   /// `DELETE /products/<id>/` (admin): the product leaves lists, detail and ordering; past
   /// orders keep its id and their prices. Answer 204.
   public func deleteProduct(id: Int, by user: User) async throws(ShopError) {
-    guard user.isStaff else { throw .forbidden }
-    await acquireManagementTurn()
-    defer { releaseManagementTurn() }
-    guard liveProduct(id) != nil else { throw .productNotFound }
-    pendingProductDeletes.insert(id)
-    defer { pendingProductDeletes.remove(id) }
-    let event = ShopEvent.productDeleted(productId: id)
-    try await append(event)
-    await commit([event])
+    try await rerunningOnConflict(sink) { () async throws(ShopError) in
+      guard user.isStaff else { throw .forbidden }
+      await acquireManagementTurn()
+      defer { releaseManagementTurn() }
+      guard liveProduct(id) != nil else { throw .productNotFound }
+      pendingProductDeletes.insert(id)
+      defer { pendingProductDeletes.remove(id) }
+      let event = ShopEvent.productDeleted(productId: id)
+      try await append(event)
+      await commit([event])
+    }
   }
 
   // MARK: Variants and stock
@@ -72,20 +76,22 @@ extension CatalogService {
   public func addVariant(
     productId: Int, _ body: @autoclosure @Sendable () throws -> JSONValue, by user: User
   ) async throws -> Variant {
-    guard user.isStaff else { throw ShopError.forbidden }
-    await acquireManagementTurn()
-    defer { releaseManagementTurn() }
-    guard liveProduct(productId) != nil else { throw ShopError.productNotFound }
-    var reader = FieldReader(try FieldReader.object(try body()))
-    let parsed = Self.newVariant(&reader)
-    try reader.errors.throwIfAny()
-    var variant = parsed!
-    variant.id = nextVariantId
-    nextVariantId += 1
-    let event = ShopEvent.variantAdded(productId: productId, variant)
-    try await append(event)
-    await commit([event])
-    return variant
+    return try await rerunningOnConflict(sink) { () async throws -> Variant in
+      guard user.isStaff else { throw ShopError.forbidden }
+      await acquireManagementTurn()
+      defer { releaseManagementTurn() }
+      guard liveProduct(productId) != nil else { throw ShopError.productNotFound }
+      var reader = FieldReader(try FieldReader.object(try body()))
+      let parsed = Self.newVariant(&reader)
+      try reader.errors.throwIfAny()
+      var variant = parsed!
+      variant.id = nextVariantId
+      nextVariantId += 1
+      let event = ShopEvent.variantAdded(productId: productId, variant)
+      try await append(event)
+      await commit([event])
+      return variant
+    }
   }
 
   /// `PATCH /products/<id>/variants/<vid>/` (admin): any of `{size, color, stock}`, or
@@ -99,67 +105,69 @@ extension CatalogService {
     productId: Int, variantId: Int, _ body: @autoclosure @Sendable () throws -> JSONValue,
     by user: User
   ) async throws -> Variant {
-    guard user.isStaff else { throw ShopError.forbidden }
-    await acquireManagementTurn()
-    defer { releaseManagementTurn() }
-    guard let product = liveProduct(productId) else { throw ShopError.productNotFound }
-    guard let current = product.variants.first(where: { $0.id == variantId }) else {
-      throw ShopError.variantNotFound
-    }
-    var reader = FieldReader(try FieldReader.object(try body()))
-    var changes = VariantChanges()
-    changes.size = reader.string("size", required: false, allowBlank: true, maxLength: 50)
-    changes.color = reader.string("color", required: false, allowBlank: true, maxLength: 50)
-    var stock: Int?
-    var delta: Int?
-    if reader.raw("stock") != nil {
-      stock = reader.integer("stock", minValue: 0, maxValue: Self.maxStock)
-    }
-    if reader.raw("stock_delta") != nil { delta = reader.integer("stock_delta") }
-    try reader.errors.throwIfAny()
-    if stock != nil && delta != nil {
-      throw ShopError.validation(.nonField("Send either stock or stock_delta, not both."))
-    }
-    let available = current.stock - reservedStock[variantId, default: 0]
-    var change = 0
-    if let stock { change = stock - available }
-    if let delta {
-      let (result, overflow) = available.addingReportingOverflow(delta)
-      if overflow ? delta < 0 : result < 0 {
-        throw ShopError.validation(
-          ValidationError(field: "stock_delta", "Stock cannot go below 0 (now \(available))."))
+    return try await rerunningOnConflict(sink) { () async throws -> Variant in
+      guard user.isStaff else { throw ShopError.forbidden }
+      await acquireManagementTurn()
+      defer { releaseManagementTurn() }
+      guard let product = liveProduct(productId) else { throw ShopError.productNotFound }
+      guard let current = product.variants.first(where: { $0.id == variantId }) else {
+        throw ShopError.variantNotFound
       }
-      let (total, totalOverflow) = current.stock.addingReportingOverflow(delta)
-      if totalOverflow || total > Self.maxStock {
-        throw ShopError.validation(
-          ValidationError(
-            field: "stock_delta",
-            "Stock cannot go above \(Self.maxStock) (now \(available))."))
+      var reader = FieldReader(try FieldReader.object(try body()))
+      var changes = VariantChanges()
+      changes.size = reader.string("size", required: false, allowBlank: true, maxLength: 50)
+      changes.color = reader.string("color", required: false, allowBlank: true, maxLength: 50)
+      var stock: Int?
+      var delta: Int?
+      if reader.raw("stock") != nil {
+        stock = reader.integer("stock", minValue: 0, maxValue: Self.maxStock)
       }
-      change = delta
-    }
-    var events: [ShopEvent] = []
-    if !changes.isEmpty {
-      events.append(.variantUpdated(productId: productId, variantId: variantId, changes))
-    }
-    if change != 0 {
-      events.append(.stockAdjusted(StockDelta(variantId: variantId, delta: change)))
-    }
-    if events.isEmpty { return current }
-    // A decrease is held like an order's stock, so orders meanwhile cannot take it.
-    let held = max(-change, 0)
-    if held > 0 { reservedStock[variantId, default: 0] += held }
-    defer {
-      if held > 0 {
-        reservedStock[variantId, default: 0] -= held
-        if reservedStock[variantId] == 0 { reservedStock[variantId] = nil }
+      if reader.raw("stock_delta") != nil { delta = reader.integer("stock_delta") }
+      try reader.errors.throwIfAny()
+      if stock != nil && delta != nil {
+        throw ShopError.validation(.nonField("Send either stock or stock_delta, not both."))
       }
+      let available = current.stock - reservedStock[variantId, default: 0]
+      var change = 0
+      if let stock { change = stock - available }
+      if let delta {
+        let (result, overflow) = available.addingReportingOverflow(delta)
+        if overflow ? delta < 0 : result < 0 {
+          throw ShopError.validation(
+            ValidationError(field: "stock_delta", "Stock cannot go below 0 (now \(available))."))
+        }
+        let (total, totalOverflow) = current.stock.addingReportingOverflow(delta)
+        if totalOverflow || total > Self.maxStock {
+          throw ShopError.validation(
+            ValidationError(
+              field: "stock_delta",
+              "Stock cannot go above \(Self.maxStock) (now \(available))."))
+        }
+        change = delta
+      }
+      var events: [ShopEvent] = []
+      if !changes.isEmpty {
+        events.append(.variantUpdated(productId: productId, variantId: variantId, changes))
+      }
+      if change != 0 {
+        events.append(.stockAdjusted(StockDelta(variantId: variantId, delta: change)))
+      }
+      if events.isEmpty { return current }
+      // A decrease is held like an order's stock, so orders meanwhile cannot take it.
+      let held = max(-change, 0)
+      if held > 0 { reservedStock[variantId, default: 0] += held }
+      defer {
+        if held > 0 {
+          reservedStock[variantId, default: 0] -= held
+          if reservedStock[variantId] == 0 { reservedStock[variantId] = nil }
+        }
+      }
+      try await append(events)
+      await commit(events)
+      var updated = changes.applied(to: current)
+      updated.stock += change
+      return state.variant(variantId)?.variant ?? updated
     }
-    try await append(events)
-    await commit(events)
-    var updated = changes.applied(to: current)
-    updated.stock += change
-    return state.variant(variantId)?.variant ?? updated
   }
 
   // MARK: Categories
@@ -169,45 +177,49 @@ extension CatalogService {
   public func updateCategory(
     id: Int, _ body: @autoclosure @Sendable () throws -> JSONValue, by user: User
   ) async throws -> Category {
-    guard user.isStaff else { throw ShopError.forbidden }
-    await acquireManagementTurn()
-    defer { releaseManagementTurn() }
-    guard categoryExists(id), let current = state.categories[id] else {
-      throw ShopError.categoryNotFound
+    return try await rerunningOnConflict(sink) { () async throws -> Category in
+      guard user.isStaff else { throw ShopError.forbidden }
+      await acquireManagementTurn()
+      defer { releaseManagementTurn() }
+      guard categoryExists(id), let current = state.categories[id] else {
+        throw ShopError.categoryNotFound
+      }
+      var reader = FieldReader(try FieldReader.object(try body()))
+      let name = reader.string("name", required: false, maxLength: 100)
+      if let name, name != current.name,
+        state.categoryIdsByName[name] != nil || pendingCategoryNames.contains(name)
+      {
+        reader.errors.add("name", "category with this name already exists.")
+      }
+      try reader.errors.throwIfAny()
+      guard let name, name != current.name else { return current }
+      pendingCategoryNames.insert(name)
+      defer { pendingCategoryNames.remove(name) }
+      let category = Category(id: id, name: name)
+      let event = ShopEvent.categoryUpdated(category)
+      try await append(event)
+      await commit([event])
+      return category
     }
-    var reader = FieldReader(try FieldReader.object(try body()))
-    let name = reader.string("name", required: false, maxLength: 100)
-    if let name, name != current.name,
-      state.categoryIdsByName[name] != nil || pendingCategoryNames.contains(name)
-    {
-      reader.errors.add("name", "category with this name already exists.")
-    }
-    try reader.errors.throwIfAny()
-    guard let name, name != current.name else { return current }
-    pendingCategoryNames.insert(name)
-    defer { pendingCategoryNames.remove(name) }
-    let category = Category(id: id, name: name)
-    let event = ShopEvent.categoryUpdated(category)
-    try await append(event)
-    await commit([event])
-    return category
   }
 
   /// `DELETE /products/categories/<id>/` (admin): refused with 409 `Category 3 still has
   /// products.` while any product is in it. Answer 204.
   public func deleteCategory(id: Int, by user: User) async throws(ShopError) {
-    guard user.isStaff else { throw .forbidden }
-    await acquireManagementTurn()
-    defer { releaseManagementTurn() }
-    guard categoryExists(id) else { throw .categoryNotFound }
-    if state.productCountsByCategory[id] != nil || pendingCategoryUses[id] != nil {
-      throw .conflict(detail: "Category \(id) still has products.")
+    try await rerunningOnConflict(sink) { () async throws(ShopError) in
+      guard user.isStaff else { throw .forbidden }
+      await acquireManagementTurn()
+      defer { releaseManagementTurn() }
+      guard categoryExists(id) else { throw .categoryNotFound }
+      if state.productCountsByCategory[id] != nil || pendingCategoryUses[id] != nil {
+        throw .conflict(detail: "Category \(id) still has products.")
+      }
+      pendingCategoryDeletes.insert(id)
+      defer { pendingCategoryDeletes.remove(id) }
+      let event = ShopEvent.categoryDeleted(categoryId: id)
+      try await append(event)
+      await commit([event])
     }
-    pendingCategoryDeletes.insert(id)
-    defer { pendingCategoryDeletes.remove(id) }
-    let event = ShopEvent.categoryDeleted(categoryId: id)
-    try await append(event)
-    await commit([event])
   }
 
   // MARK: Helpers

@@ -62,84 +62,109 @@ public actor CatalogService {
   /// `POST /products/categories/create/` (admin): `{name}`, at most 100 characters, unique.
   /// Answer 201 with `category.json`.
   public func createCategory(_ body: JSONValue, by user: User) async throws(ShopError) -> Category {
-    guard user.isStaff else { throw .forbidden }
-    var reader = FieldReader(try FieldReader.object(body))
-    if let name = reader.string("name", maxLength: 100),
-      state.categoryIdsByName[name] != nil || pendingCategoryNames.contains(name)
-    {
-      reader.errors.add("name", "category with this name already exists.")
+    return try await rerunningOnConflict(sink) { () async throws(ShopError) -> Category in
+      guard user.isStaff else { throw .forbidden }
+      var reader = FieldReader(try FieldReader.object(body))
+      if let name = reader.string("name", maxLength: 100),
+        state.categoryIdsByName[name] != nil || pendingCategoryNames.contains(name)
+      {
+        reader.errors.add("name", "category with this name already exists.")
+      }
+      try reader.errors.throwIfAny()
+      let category = Category(id: nextCategoryId, name: reader.string("name")!)
+      nextCategoryId += 1
+      pendingCategoryNames.insert(category.name)
+      defer { pendingCategoryNames.remove(category.name) }
+      let event = ShopEvent.categoryCreated(category)
+      do throws(ShopError) {
+        try await append(event)
+      } catch {
+        // A refused id is given back when nothing after it was handed out.
+        if nextCategoryId == category.id + 1, category.id >= state.nextCategoryId {
+          nextCategoryId = category.id
+        }
+        throw error
+      }
+      state.apply(event)
+      let generation = snapshot.publish([event], from: state)
+      await snapshot.waitUntilRendered(generation)
+      return category
     }
-    try reader.errors.throwIfAny()
-    let category = Category(id: nextCategoryId, name: reader.string("name")!)
-    nextCategoryId += 1
-    pendingCategoryNames.insert(category.name)
-    defer { pendingCategoryNames.remove(category.name) }
-    let event = ShopEvent.categoryCreated(category)
-    try await append(event)
-    state.apply(event)
-    let generation = snapshot.publish([event], from: state)
-    await snapshot.waitUntilRendered(generation)
-    return category
   }
 
   /// `POST /products/create/` (admin): `{name, description?, price, category, variants?}` with
   /// variants `{size?, color?, stock?}`. Answer 201 with `product.json`.
   public func createProduct(_ body: JSONValue, by user: User) async throws(ShopError) -> Product {
-    guard user.isStaff else { throw .forbidden }
-    var reader = FieldReader(try FieldReader.object(body))
-    let name = reader.string("name", maxLength: 200)
-    let description = reader.string(
-      "description", required: false, default: "", allowBlank: true)
-    let price = reader.money("price")
-    var categoryId: Int?
-    if let input = reader.primaryKey("category") {
-      if categoryExists(input.id) {
-        categoryId = input.id
-      } else {
-        reader.errors.add("category", FieldReader.doesNotExist(input))
-      }
-    }
-    var variants: [Variant] = []
-    var variantErrors: [(index: Int, errors: JSONValue)] = []
-    if let items = reader.list("variants", required: false, allowEmpty: true, default: []) {
-      for (index, item) in items.enumerated() {
-        guard case .object(let object) = item else {
-          variantErrors.append(
-            (
-              index,
-              ValidationError.nonField(
-                "Invalid data. Expected a dictionary, but got \(pythonTypeName(item))."
-              ).body
-            ))
-          continue
-        }
-        var variantReader = FieldReader(object)
-        if let variant = Self.newVariant(&variantReader) {
-          variants.append(variant)
+    return try await rerunningOnConflict(sink) { () async throws(ShopError) -> Product in
+      guard user.isStaff else { throw .forbidden }
+      var reader = FieldReader(try FieldReader.object(body))
+      let name = reader.string("name", maxLength: 200)
+      let description = reader.string(
+        "description", required: false, default: "", allowBlank: true)
+      let price = reader.money("price")
+      var categoryId: Int?
+      if let input = reader.primaryKey("category") {
+        if categoryExists(input.id) {
+          categoryId = input.id
         } else {
-          variantErrors.append((index, variantReader.errors.body))
+          reader.errors.add("category", FieldReader.doesNotExist(input))
         }
       }
-    }
-    reader.setIndexed("variants", variantErrors)
-    try reader.errors.throwIfAny()
+      var variants: [Variant] = []
+      var variantErrors: [(index: Int, errors: JSONValue)] = []
+      if let items = reader.list("variants", required: false, allowEmpty: true, default: []) {
+        for (index, item) in items.enumerated() {
+          guard case .object(let object) = item else {
+            variantErrors.append(
+              (
+                index,
+                ValidationError.nonField(
+                  "Invalid data. Expected a dictionary, but got \(pythonTypeName(item))."
+                ).body
+              ))
+            continue
+          }
+          var variantReader = FieldReader(object)
+          if let variant = Self.newVariant(&variantReader) {
+            variants.append(variant)
+          } else {
+            variantErrors.append((index, variantReader.errors.body))
+          }
+        }
+      }
+      reader.setIndexed("variants", variantErrors)
+      try reader.errors.throwIfAny()
 
-    for index in variants.indices {
-      variants[index].id = nextVariantId
-      nextVariantId += 1
+      for index in variants.indices {
+        variants[index].id = nextVariantId
+        nextVariantId += 1
+      }
+      let product = Product(
+        id: nextProductId, name: name!, description: description!, price: price!,
+        categoryId: categoryId!, variants: variants)
+      nextProductId += 1
+      let event = ShopEvent.productCreated(product)
+      holdCategory(product.categoryId)
+      defer { releaseCategory(product.categoryId) }
+      do throws(ShopError) {
+        try await append(event)
+      } catch {
+        // Refused ids are given back when nothing after them was handed out.
+        if nextProductId == product.id + 1, product.id >= state.nextProductId {
+          nextProductId = product.id
+          if let first = product.variants.first?.id, nextVariantId == first + variants.count,
+            first >= state.nextVariantId
+          {
+            nextVariantId = first
+          }
+        }
+        throw error
+      }
+      state.apply(event)
+      let generation = snapshot.publish([event], from: state)
+      await snapshot.waitUntilRendered(generation)
+      return product
     }
-    let product = Product(
-      id: nextProductId, name: name!, description: description!, price: price!,
-      categoryId: categoryId!, variants: variants)
-    nextProductId += 1
-    let event = ShopEvent.productCreated(product)
-    holdCategory(product.categoryId)
-    defer { releaseCategory(product.categoryId) }
-    try await append(event)
-    state.apply(event)
-    let generation = snapshot.publish([event], from: state)
-    await snapshot.waitUntilRendered(generation)
-    return product
   }
 
   func append(_ event: ShopEvent) async throws(ShopError) {
@@ -151,8 +176,21 @@ public actor CatalogService {
     do {
       try await sink.append(events)
     } catch {
-      throw .unavailable(reason: "\(error)")
+      throw .sinkFailure(error)
     }
+  }
+
+  // MARK: Other writers
+
+  /// Applies events other writers (other nodes) committed, in log order; the catalog lists
+  /// show them once re-rendered (not awaited: the log's writer waits for this call). Commands
+  /// that validated before are refused by the sink and run again.
+  public func applyForeign(_ events: [ShopEvent]) {
+    for event in events { state.apply(event) }
+    nextCategoryId = max(nextCategoryId, state.nextCategoryId)
+    nextProductId = max(nextProductId, state.nextProductId)
+    nextVariantId = max(nextVariantId, state.nextVariantId)
+    _ = snapshot.publish(events, from: state)
   }
 
   /// A variant's `{size?, color?, stock?}` as on creation (id 0), or nil with the field errors

@@ -66,10 +66,12 @@ extension OrderService {
         IdempotencyRecord(
           userId: user.id, key: key, requestDigest: digest, status: 400, response: refusal.body,
           recordedAt: clock()))
-      do {
-        try await sink.append([event])
-      } catch {
-        throw .unavailable(reason: "\(error)")
+      try await rerunningOnConflict(sink) { () async throws(ShopError) in
+        do {
+          try await sink.append([event])
+        } catch {
+          throw .sinkFailure(error)
+        }
       }
       idempotency.apply(event)
       throw .validation(refusal)

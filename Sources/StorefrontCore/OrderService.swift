@@ -113,6 +113,15 @@ public actor OrderService {
     _ body: JSONValue, by user: User, recording: ((Order) -> IdempotencyRecord)?
   ) async throws(ShopError) -> Order {
     let drafts = try OrderLineDraft.parse(body)
+    return try await rerunningOnConflict(sink) { () async throws(ShopError) -> Order in
+      try await place(drafts, by: user, recording: recording)
+    }
+  }
+
+  /// One attempt of ``place(_:by:recording:)``.
+  private func place(
+    _ drafts: [OrderLineDraft], by user: User, recording: ((Order) -> IdempotencyRecord)?
+  ) async throws(ShopError) -> Order {
     let reservation = try await catalog.reserve(drafts)
     let now = clock()
     var items: [OrderItem] = []
@@ -133,7 +142,16 @@ public actor OrderService {
       try await sink.append([event] + (record.map { [$0] } ?? []))
     } catch {
       await catalog.release(reservation)
-      throw .unavailable(reason: "\(error)")
+      // Refused ids are given back when nothing after them was handed out.
+      if nextOrderId == order.id + 1, order.id >= state.nextOrderId {
+        nextOrderId = order.id
+        if let first = items.first?.id, nextOrderItemId == first + items.count,
+          first >= state.nextOrderItemId
+        {
+          nextOrderItemId = first
+        }
+      }
+      throw .sinkFailure(error)
     }
     state.apply(event)
     listBodies.drop(ofUser: user.id)
@@ -164,7 +182,14 @@ public actor OrderService {
 
     await statusChanges.acquire(0)
     defer { statusChanges.release(0) }
-    let order = state.orders[orderId]!
+    return try await rerunningOnConflict(sink) { () async throws(ShopError) -> Order in
+      try await changeStatus(orderId: orderId, to: status)
+    }
+  }
+
+  /// One attempt of a status change, in the status-change turn.
+  private func changeStatus(orderId: Int, to status: OrderStatus) async throws(ShopError) -> Order {
+    guard let order = state.orders[orderId] else { throw ShopError.orderNotFound }
     if order.status.isTerminal {
       throw ShopError.validation(
         ValidationError(
@@ -176,7 +201,7 @@ public actor OrderService {
     do {
       try await sink.append([event])
     } catch {
-      throw ShopError.unavailable(reason: "\(error)")
+      throw ShopError.sinkFailure(error)
     }
     state.apply(event)
     encodedOrders[orderId] = nil
@@ -186,5 +211,29 @@ public actor OrderService {
       await catalog.snapshot.waitUntilRendered(generation)
     }
     return state.orders[orderId]!
+  }
+
+  // MARK: Other writers
+
+  /// Applies orders, status changes and idempotency records other writers (other nodes)
+  /// committed, in log order (their stock goes through ``CatalogService/applyForeign(_:)``).
+  /// Commands that validated before are refused by the sink and run again.
+  public func applyForeign(_ events: [ShopEvent]) {
+    for event in events {
+      state.apply(event)
+      idempotency.apply(event)
+      switch event {
+      case .orderPlaced(let order, _), .orderRestored(let order):
+        encodedOrders[order.id] = nil
+        listBodies.drop(ofUser: order.userId)
+      case .orderStatusChanged(let orderId, _, _, _):
+        encodedOrders[orderId] = nil
+        if let userId = state.orders[orderId]?.userId { listBodies.drop(ofUser: userId) }
+      default:
+        break
+      }
+    }
+    nextOrderId = max(nextOrderId, state.nextOrderId)
+    nextOrderItemId = max(nextOrderItemId, state.nextOrderItemId)
   }
 }

@@ -38,6 +38,14 @@ public struct Shop: Sendable {
       clock: clock)
   }
 
+  /// Applies events other writers (other nodes sharing the log) committed, in log order, to
+  /// the three services (the catalog lists show them once re-rendered).
+  public func applyForeign(_ events: [ShopEvent]) async {
+    await auth.applyForeign(events)
+    await catalog.applyForeign(events)
+    await orders.applyForeign(events)
+  }
+
   /// The committed state of all three services, as one `ShopState` (for tests and tools; the
   /// log's compaction should rather keep its own `ShopState` fed in log order).
   public func currentState() async -> ShopState {

@@ -27,6 +27,9 @@ public enum ShopError: Error, Sendable, Equatable {
   /// 503 with `Retry-After: 1`: the password-hashing queue is full (a register or login was
   /// refused before any work; nothing changed).
   case tooManyLogins
+  /// 503 with `Retry-After: 1`: other nodes kept writing while this write was validated, more
+  /// times than it is re-run (nothing changed).
+  case writeConflict
   /// The caller went away (its HTTP client disconnected) before the work was done: nothing
   /// was done and the answer has nobody to go to. 499, as nginx logs such requests.
   case callerGone
@@ -40,7 +43,7 @@ public enum ShopError: Error, Sendable, Equatable {
     case .notFound: 404
     case .conflict: 409
     case .unprocessable: 422
-    case .unavailable, .tooManyLogins: 503
+    case .unavailable, .tooManyLogins, .writeConflict: 503
     case .callerGone: 499
     }
   }
@@ -61,12 +64,14 @@ public enum ShopError: Error, Sendable, Equatable {
     case .tooManyLogins:
       .object(["detail": .string("Too many logins in progress; try again shortly.")])
     case .callerGone: .object(["detail": .string("Client closed the request.")])
+    case .writeConflict:
+      .object(["detail": .string("Too many concurrent writes; try again shortly.")])
     }
   }
 
   /// The seconds of a `Retry-After` header the response should carry, if any.
   public var retryAfterSeconds: Int? {
-    self == .tooManyLogins ? 1 : nil
+    self == .tooManyLogins || self == .writeConflict ? 1 : nil
   }
 
   /// Whether the response should carry `WWW-Authenticate: Token` (the 401s).

@@ -8,8 +8,8 @@ import Storefront
 struct LogCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "log",
-    abstract: "Check, compact or repair the event log.",
-    subcommands: [Verify.self, Compact.self, Repair.self]
+    abstract: "Check, compact, repair, export or import the event log.",
+    subcommands: [Verify.self, Compact.self, Repair.self, Export.self, Import.self]
   )
 
   /// `storefront log verify`.
@@ -36,6 +36,40 @@ struct LogCommand: AsyncParsableCommand {
     func run() async throws {
       let config = try await options.loadConfig()
       try finish(withStatus: try await StorefrontAdmin.compactLog(config: config))
+    }
+  }
+
+  /// `storefront log export`.
+  struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write the event log to a file in the file backend's format.",
+      discussion: "Under storage.backend \"postgres\" it reads the shared log while nodes serve.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: ArgumentHelp("The file to write.", valueName: "file"))
+    var to: String
+
+    func run() async throws {
+      let config = try await options.loadConfig()
+      try finish(withStatus: try await StorefrontAdmin.exportLog(config: config, to: to))
+    }
+  }
+
+  /// `storefront log import`.
+  struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Load an exported log file into an empty event log.",
+      discussion: "Under storage.backend \"postgres\" the PostgreSQL log must be empty.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: ArgumentHelp("The file to read.", valueName: "file"))
+    var from: String
+
+    func run() async throws {
+      let config = try await options.loadConfig()
+      try finish(withStatus: try await StorefrontAdmin.importLog(config: config, from: from))
     }
   }
 

@@ -24,6 +24,12 @@ enum AdminOperations {
     do {
       try await app.compact()
       let written = app.written
+      if app.sharesLog {
+        return AdminOutcome(
+          status: 0,
+          stdout: "compacted: snapshot row written in PostgreSQL, last sequence \(written.sequence)"
+        )
+      }
       return AdminOutcome(
         status: 0,
         stdout: "compacted: \(written.bytes) bytes, last sequence \(written.sequence)")

@@ -111,10 +111,55 @@ public enum StorefrontAdmin {
     }
   }
 
+  /// Writes the log to `destination` as a log file (the file backend's format): under
+  /// `postgres`, the newest snapshot and the events after it; under `file`, a backup.
+  public static func exportLog(config: StorefrontConfig, to destination: String) async throws
+    -> Int32
+  {
+    guard config.storage.backend == .postgres else {
+      return try await backup(config: config, to: destination)
+    }
+    do {
+      let exported = try PostgresLogTools.export(url: config.storage.postgresURL, to: destination)
+      print(
+        "log export: wrote \(destination) at sequence \(exported.lastSequence) (\(exported.records) records after the snapshot)"
+      )
+      return 0
+    } catch {
+      StandardError.writeLine("log export: \(error)")
+      return 1
+    }
+  }
+
+  /// Loads the log file at `source` into an empty log: under `postgres`, an empty PostgreSQL
+  /// log; under `file`, an empty data directory (as `restore`).
+  public static func importLog(config: StorefrontConfig, from source: String) async throws
+    -> Int32
+  {
+    guard config.storage.backend == .postgres else {
+      return try await restore(config: config, from: source, force: false)
+    }
+    do {
+      let imported = try PostgresLogTools.importLog(
+        url: config.storage.postgresURL, from: source)
+      print(
+        "log import: loaded \(source) into PostgreSQL: last sequence \(imported.lastSequence) (\(imported.records) records)"
+      )
+      return 0
+    } catch {
+      StandardError.writeLine("log import: \(error)")
+      return 1
+    }
+  }
+
   /// Prints what `verify` finds; exit code 0 when the log is intact, 1 otherwise.
   public static func verifyLog(config: StorefrontConfig) async throws -> Int32 {
     do {
-      let report = try EventLogTools.verify(directory: config.dataDir)
+      let report =
+        switch config.storage.backend {
+        case .file: try EventLogTools.verify(directory: config.dataDir)
+        case .postgres: try PostgresLogTools.verify(url: config.storage.postgresURL)
+        }
       print(report.description)
       return report.isHealthy ? 0 : 1
     } catch {

@@ -24,14 +24,14 @@ public final class StorefrontApp: Sendable {
   public let shop: Shop
   /// The configuration the app was opened with.
   public let config: StorefrontConfig
-  let log: EventLog<ShopEvent>
+  let log: any EventStore<ShopEvent>
   /// The threads that hash passwords (for the queue's metrics).
   let hashingPool: HashingPool
   /// How many records replay found at startup.
   public let replayedRecords: Int
 
   private init(
-    shop: Shop, config: StorefrontConfig, log: EventLog<ShopEvent>, hashingPool: HashingPool,
+    shop: Shop, config: StorefrontConfig, log: any EventStore<ShopEvent>, hashingPool: HashingPool,
     replayed: Int
   ) {
     self.shop = shop
@@ -74,16 +74,32 @@ public final class StorefrontApp: Sendable {
         LoggingSetup.flushBlocking()
         _exit(70)
       }
-    var options = logOptions(config, logger: logger, unrecoverable: onUnrecoverable)
-    options.metrics = metrics
-    let log = try EventLog<ShopEvent>.open(
-      directory: config.dataDir, options: options, warning: { logger.warning("\($0)") },
-      locked: locked,
-      replay: { record in
-        state.apply(record.event)
-        count += 1
-        if count & 0xFF == 0 { replayProgress(count) }
-      })
+    let replay = { (record: LogRecord<ShopEvent>) in
+      state.apply(record.event)
+      count += 1
+      if count & 0xFF == 0 { replayProgress(count) }
+    }
+    let log: any EventStore<ShopEvent>
+    var shared: PostgresEventLog<ShopEvent>?
+    switch config.storage.backend {
+    case .file:
+      var options = logOptions(config, logger: logger, unrecoverable: onUnrecoverable)
+      options.metrics = metrics
+      log = try EventLog<ShopEvent>.open(
+        directory: config.dataDir, options: options, warning: { logger.warning("\($0)") },
+        locked: locked, replay: replay)
+    case .postgres:
+      guard !config.storage.postgresURL.isEmpty else {
+        throw EventLogError.io(
+          operation: "opening the PostgreSQL log", path: "storage.postgres_url",
+          reason: "it must be set when storage.backend is \"postgres\"")
+      }
+      let postgres = try PostgresEventLog<ShopEvent>.open(
+        directory: config.dataDir, options: postgresOptions(config, logger: logger),
+        locked: locked, replay: replay)
+      shared = postgres
+      log = postgres
+    }
     replayProgress(count)
     let pool = HashingPool(
       threadCount: config.auth.resolvedHashThreads, maxPending: config.auth.maxPendingHashes)
@@ -92,10 +108,11 @@ public final class StorefrontApp: Sendable {
       tokenTTLSeconds: config.auth.tokenTTLSeconds > 0 ? Int64(config.auth.tokenTTLSeconds) : nil,
       maxTokensPerUser: config.auth.maxTokensPerUser)
     let shop = Shop(
-      state: state, sink: LogEventSink(log: log),
+      state: state, sink: LogEventSink(log: log, isShared: shared != nil),
       configuration: ShopConfiguration(
         auth: auth, idempotencyTTLSeconds: config.api.idempotencyTTLSeconds),
       hashingPool: pool)
+    shared?.start { records in await shop.applyForeign(records.map(\.event)) }
     return StorefrontApp(
       shop: shop, config: config, log: log, hashingPool: pool, replayed: count)
   }
@@ -117,7 +134,44 @@ public final class StorefrontApp: Sendable {
   public func backup(chunk: @escaping @Sendable ([UInt8]) throws -> Void) async throws
     -> LogBackup
   {
-    try await log.backup(chunk: chunk)
+    guard let file = log as? EventLog<ShopEvent> else {
+      throw EventLogError.io(
+        operation: "backing up", path: "the PostgreSQL log",
+        reason: "use `storefront log export` (or pg_dump) for the postgres backend")
+    }
+    return try await file.backup(chunk: chunk)
+  }
+
+  /// Whether the log is shared with other nodes (the postgres backend).
+  public var sharesLog: Bool { log is PostgresEventLog<ShopEvent> }
+
+  static func postgresOptions(
+    _ config: StorefrontConfig, logger: Logger
+  ) -> PostgresLogOptions<ShopEvent> {
+    let idempotencyTTL = Int64(config.api.idempotencyTTLSeconds)
+    var options = PostgresLogOptions<ShopEvent>(
+      url: config.storage.postgresURL, node: "\(hostName()):\(getpid())",
+      compactor: LogCompactor(
+        makeState: { ShopState() },
+        apply: { state, record in state.apply(record.event) },
+        snapshot: {
+          $0.snapshotEvents(idempotencyCutoff: Timestamp.now().adding(seconds: -idempotencyTTL))
+        }))
+    options.closed = { statistics in logger.notice("PostgreSQL log closed: \(statistics)") }
+    options.connectionChanged = { failure in
+      if let failure {
+        logger.critical("writes refused: \(failure)")
+      } else {
+        logger.notice("PostgreSQL reachable again; writes accepted")
+      }
+    }
+    return options
+  }
+
+  private static func hostName() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buffer, buffer.count - 1) == 0 else { return "node" }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   static func logOptions(
@@ -147,9 +201,20 @@ public final class StorefrontApp: Sendable {
   }
 }
 
-/// Where the services' events go: the durable log.
+/// Where the services' events go: the durable log (a file, or PostgreSQL shared by nodes).
 struct LogEventSink: EventSink {
-  let log: EventLog<ShopEvent>
+  let log: any EventStore<ShopEvent>
+  let isShared: Bool
 
-  func append(_ events: [ShopEvent]) async throws { _ = try await log.append(events) }
+  func append(_ events: [ShopEvent]) async throws {
+    do {
+      _ = try await log.append(events, validatedAt: SinkValidation.position)
+    } catch is LogConflict {
+      throw EventSinkConflict()
+    }
+  }
+
+  var foreignPosition: UInt64 { log.foreignPosition }
+
+  func catchUp() async { await log.catchUp() }
 }

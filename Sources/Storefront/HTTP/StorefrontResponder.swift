@@ -103,7 +103,7 @@ struct StorefrontResponder: HTTPResponder {
     let answer: @Sendable (ClientWatch?) async -> HTTPResponse = {
       [mount, parameters, notAllowed, allowHeader] client in
       do {
-        let (user, token) = try authenticate(header)
+        let (user, token) = try await authenticateCatchingUp(header)
         try authorize(route.permission, user)
         if let refusal = throttle.refusal(route.permission, request, user) { return refusal }
         if let notAllowed { throw APIError.methodNotAllowed(request.method, allowed: notAllowed) }
@@ -172,6 +172,12 @@ struct StorefrontResponder: HTTPResponder {
     _ header: TokenHeader.Parsed, _ immediateCall: @Sendable (RouteCall) -> HTTPResponse?
   ) -> HTTPResponse? {
     do {
+      // A token another node issued a moment ago: the task path catches up first.
+      if case .token(let token) = header, app.sharesLog,
+        app.shop.auth.authenticate(token: token) == nil
+      {
+        return nil
+      }
       let (user, token) = try authenticate(header)
       try authorize(route.permission, user)
       let call = RouteCall(
@@ -207,6 +213,17 @@ struct StorefrontResponder: HTTPResponder {
       }
       return (user, token)
     }
+  }
+
+  /// ``authenticate(_:)``, catching up on other nodes' events before refusing a token.
+  private func authenticateCatchingUp(_ header: TokenHeader.Parsed) async throws -> (
+    User?, String?
+  ) {
+    guard case .token(let token) = header, app.sharesLog else { return try authenticate(header) }
+    guard let user = await app.shop.auth.authenticateCatchingUp(token: token) else {
+      throw APIError.unauthorized("Invalid token.")
+    }
+    return (user, token)
   }
 
   private func authorize(_ permission: Permission, _ user: User?) throws {

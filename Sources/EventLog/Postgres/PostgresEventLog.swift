@@ -1,0 +1,156 @@
+import Primitives
+
+/// An event log in one PostgreSQL table, shared by several nodes.
+///
+/// ```swift
+/// let log = try PostgresEventLog<ShopEvent>.open(options: options) { state.apply($0.event) }
+/// log.start { records in await shop.applyForeign(records.map(\.event)) }
+/// let sequence = try await log.append(events, validatedAt: position)
+/// ```
+///
+/// A writer thread of its own owns one connection: it takes every queued append, opens a
+/// transaction, takes the advisory lock, and reads the events after the last one this node
+/// knows. When there are none it numbers the queued events on top, inserts them, `NOTIFY`s and
+/// commits (one transaction for all: group commit), then acknowledges. When other nodes have
+/// written meanwhile it rolls back, hands their events to the application (`start`'s closure,
+/// awaited), and refuses the appends validated before that with ``LogConflict``. A listener
+/// thread `LISTEN`s on a second connection and wakes the writer; the writer also polls.
+///
+/// While PostgreSQL cannot be reached, appends throw ``EventLogError/writesStopped(reason:)``
+/// at once (``writeFailure`` says why); the writer reconnects by itself. An append whose
+/// `COMMIT` got no answer is resolved after reconnecting (did its rows land?) before it is
+/// answered, so an acknowledged append is always in the table and a refused one never is.
+public final class PostgresEventLog<Event: LogEvent>: EventStore, Sendable {
+  let options: PostgresLogOptions<Event>
+  let writer: PostgresLogWriter<Event>
+  let listener: PostgresListener
+  let directoryLock: DirectoryLock
+  private let closed = Locked(false)
+
+  /// Locks `directory` (this node's own: its control socket lives there), runs `locked`,
+  /// connects, creates the tables if missing, and replays the newest snapshot and every event
+  /// after it into `replay`. Throws when PostgreSQL cannot be reached.
+  public static func open(
+    directory: String, options: PostgresLogOptions<Event>, locked: () throws -> Void = {},
+    replay: (LogRecord<Event>) throws -> Void
+  ) throws -> PostgresEventLog<Event> {
+    let lock = try DirectoryLock.acquire(directory: directory)
+    do {
+      try locked()
+      return try open(options: options, lock: lock, replay: replay)
+    } catch {
+      lock.release()
+      throw error
+    }
+  }
+
+  private static func open(
+    options: PostgresLogOptions<Event>, lock: DirectoryLock,
+    replay: (LogRecord<Event>) throws -> Void
+  ) throws -> PostgresEventLog<Event> {
+    let connection = try PGConnection(
+      url: options.url, timeoutSeconds: options.connectTimeoutSeconds)
+    try PostgresSchema.ensure(connection)
+    var last: UInt64 = 0
+    if let row = try connection.exec(PostgresSchema.latestSnapshot).first,
+      let seq = row[0].flatMap({ UInt64($0) }), let lines = row[1]
+    {
+      let records: [LogRecord<Event>] = try PostgresSchema.snapshotRecords(
+        lines, sequence: seq, source: "storefront_snapshots")
+      for record in records { try replay(record) }
+      last = seq
+    }
+    while true {
+      let rows = PostgresSchema.rows(
+        try connection.exec(PostgresSchema.eventsAfter, [String(last), "10000"]))
+      for (seq, line) in rows {
+        guard seq == last + 1 else {
+          throw EventLogError.corruptLine(
+            file: "storefront_events", line: Int(seq), offset: 0,
+            reason: "sequence \(seq) skips ahead (expected \(last + 1); rows are missing)")
+        }
+        let record: LogRecord<Event> = try PostgresSchema.decode(
+          line, sequence: seq, source: "storefront_events")
+        try replay(record)
+        last = seq
+      }
+      if rows.count < 10000 { break }
+    }
+    return PostgresEventLog(options: options, connection: connection, last: last, lock: lock)
+  }
+
+  private init(
+    options: PostgresLogOptions<Event>, connection: PGConnection, last: UInt64,
+    lock: DirectoryLock
+  ) {
+    self.options = options
+    self.directoryLock = lock
+    writer = PostgresLogWriter(options: options, connection: connection, last: last)
+    listener = PostgresListener(url: options.url, timeout: options.connectTimeoutSeconds)
+  }
+
+  /// Starts the writer and the listener. `applyForeign` gets other nodes' events in order,
+  /// on a task, while the writer waits for it; nothing is appended meanwhile.
+  public func start(applyForeign: @escaping @Sendable ([LogRecord<Event>]) async -> Void) {
+    let writer = writer
+    writer.applyForeign = applyForeign
+    DetachedThread.start { writer.run() }
+    listener.start { [weak writer] sequence in writer?.noticed(sequence: sequence) }
+  }
+
+  public func append(_ events: [Event], validatedAt: UInt64?) async throws -> UInt64 {
+    let lines = events.map { LogLineFormat.body(of: $0) }
+    return try await withCheckedThrowingContinuation { continuation in
+      writer.enqueue(lines, validatedAt: validatedAt, continuation)
+    }
+  }
+
+  /// ``append(_:validatedAt:)`` without a stale check.
+  public func append(_ events: [Event]) async throws -> UInt64 {
+    try await append(events, validatedAt: nil)
+  }
+
+  public var foreignPosition: UInt64 { writer.position }
+
+  /// What the log has done since it opened.
+  public var statistics: PostgresLogStatistics { writer.statistics }
+
+  public func catchUp() async {
+    await withCheckedContinuation { writer.requestCatchUp($0) }
+  }
+
+  public var writeFailure: EventLogError? {
+    writer.failure.map { EventLogError.writesStopped(reason: $0) }
+  }
+
+  public var written: (sequence: UInt64, bytes: UInt64) { (writer.lastSequence, 0) }
+
+  /// Writes a snapshot row standing for every event up to the newest one, built by the
+  /// compactor from the newest snapshot and the events after it (on a thread of its own).
+  public func compact() async throws {
+    guard let compactor = options.compactor else { throw EventLogError.noCompactor }
+    let options = options
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+      DetachedThread.start {
+        do {
+          try PostgresCompaction.run(options: options, compactor: compactor)
+          continuation.resume()
+        } catch {
+          continuation.resume(throwing: error)
+        }
+      }
+    }
+  }
+
+  public func close() async throws {
+    let first = closed.withLock { done in
+      defer { done = true }
+      return !done
+    }
+    guard first else { return }
+    listener.stop()
+    await withCheckedContinuation { writer.stop($0) }
+    directoryLock.release()
+    options.closed(writer.statistics)
+  }
+}
