@@ -2,8 +2,10 @@ import Primitives
 
 /// The writer thread of a ``PostgresEventLog``: group commit under the advisory lock, catching
 /// up on other nodes' events, reconnecting. See ``PostgresEventLog`` for the protocol.
-// @unchecked Sendable: `shared` is only touched with `lock` held; `connection`, `inDoubt` and
-// `batchNumber` only by the writer thread (`run`); `applyForeign` is set before it starts.
+///
+/// `shared` is only touched with `lock` held; `connection`, `inDoubt`, `batchNumber` and
+/// `snapshotAt` only by the writer thread (`run`); `applyForeign` is set before it starts.
+// @unchecked Sendable: `shared` under `lock`, the other state on the writer thread only.
 final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
   struct Pending {
     var lines: [[UInt8]]
