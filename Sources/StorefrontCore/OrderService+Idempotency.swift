@@ -37,6 +37,17 @@ extension OrderService {
     _ body: JSONValue, by user: User, idempotencyKey: String?
   ) async throws(ShopError) -> OrderPlacement {
     guard let key = idempotencyKey else { return .placed(try await placeOrder(body, by: user)) }
+    // The key's record is looked up again when the attempt runs again after another node's
+    // write (that write may be this key's first request, answered there).
+    return try await rerunningOnConflict(sink) { () async throws(ShopError) -> OrderPlacement in
+      try await placeOnce(body, by: user, key: key)
+    }
+  }
+
+  /// One attempt of ``placeOrder(_:by:idempotencyKey:)`` with a key.
+  private func placeOnce(
+    _ body: JSONValue, by user: User, key: String
+  ) async throws(ShopError) -> OrderPlacement {
     let scope = IdempotencyState.Scope(userId: user.id, key: key)
     let digest = IdempotencyRecord.requestDigest(of: body)
     let cutoff = clock().adding(seconds: -idempotencyTTLSeconds)
@@ -52,8 +63,8 @@ extension OrderService {
     defer { keysInProgress[scope] = nil }
     let clock = clock
     do throws(ShopError) {
-      let order = try await place(
-        body, by: user,
+      let order = try await placeAttempt(
+        try OrderLineDraft.parse(body), by: user,
         recording: { order in
           IdempotencyRecord(
             userId: user.id, key: key, requestDigest: digest, status: 201, response: order.json,
@@ -66,12 +77,10 @@ extension OrderService {
         IdempotencyRecord(
           userId: user.id, key: key, requestDigest: digest, status: 400, response: refusal.body,
           recordedAt: clock()))
-      try await rerunningOnConflict(sink) { () async throws(ShopError) in
-        do {
-          try await sink.append([event])
-        } catch {
-          throw .sinkFailure(error)
-        }
+      do {
+        try await sink.append([event])
+      } catch {
+        throw .sinkFailure(error)
       }
       idempotency.apply(event)
       throw .validation(refusal)

@@ -114,12 +114,12 @@ public actor OrderService {
   ) async throws(ShopError) -> Order {
     let drafts = try OrderLineDraft.parse(body)
     return try await rerunningOnConflict(sink) { () async throws(ShopError) -> Order in
-      try await place(drafts, by: user, recording: recording)
+      try await placeAttempt(drafts, by: user, recording: recording)
     }
   }
 
   /// One attempt of ``place(_:by:recording:)``.
-  private func place(
+  func placeAttempt(
     _ drafts: [OrderLineDraft], by user: User, recording: ((Order) -> IdempotencyRecord)?
   ) async throws(ShopError) -> Order {
     let reservation = try await catalog.reserve(drafts)

@@ -57,6 +57,8 @@ struct PostgresEventLogTests {
     let (a, _) = try Self.open(url, node: "a", directory: work.path + "/a", received: seenByA)
     let (b, _) = try Self.open(url, node: "b", directory: work.path + "/b", received: seenByB)
 
+    // What b has applied before a writes anything.
+    let positionBefore = b.foreignPosition
     // Concurrent appends on one node: one sequence, each acknowledged once with its own.
     let acknowledged = try await withThrowingTaskGroup(of: (UInt64, String).self) { group in
       for index in 1...20 {
@@ -68,7 +70,6 @@ struct PostgresEventLogTests {
     let inSequence = acknowledged.sorted { $0.0 < $1.0 }.map(\.1)
 
     // Node b applies them (notified, or on its next look) and only then may write on top.
-    let positionBefore = b.foreignPosition
     let deadline = Date().addingTimeInterval(20)
     while seenByB.names.count < 20 && Date() < deadline {
       try await Task.sleep(for: .milliseconds(10))
@@ -103,5 +104,46 @@ struct PostgresEventLogTests {
     }
     #expect(rows.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "22|1|22")
     try await c.close()
+  }
+
+  @Test("a node writes a snapshot by itself as the log grows; a new node starts from it")
+  func automaticSnapshot() async throws {
+    let cluster = try await ClientThreads.one { try PostgresCluster() }
+    defer { cluster.destroy() }
+    let url = try await ClientThreads.one { try cluster.createDatabase("log") }
+    let work = try APIDataDirectory()
+    var options = PostgresLogOptions<ShopEvent>(
+      url: url, node: "a",
+      compactor: LogCompactor(
+        makeState: { ShopState() }, apply: { state, record in state.apply(record.event) },
+        snapshot: { $0.snapshotEvents() }))
+    options.snapshotEveryEvents = 10
+    let log = try PostgresEventLog<ShopEvent>.open(
+      directory: work.path + "/a", options: options, replay: { _ in })
+    log.start { _ in }
+    for index in 1...25 { _ = try await log.append([Self.category(index, "c\(index)")]) }
+    var snapshot = 0
+    let deadline = Date().addingTimeInterval(20)
+    while snapshot < 10 && Date() < deadline {
+      let result = try await ClientThreads.one {
+        try cluster.psql("log", "SELECT coalesce(max(seq), 0) FROM storefront_snapshots")
+      }
+      snapshot = Int(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    #expect(snapshot >= 10)
+    try await log.close()
+    // Without the events the snapshot covers, a new node still has every category.
+    let covered = snapshot
+    let deleted = try await ClientThreads.one {
+      try cluster.psql("log", "DELETE FROM storefront_events WHERE seq <= \(covered)")
+    }
+    #expect(deleted.status == 0)
+    var state = ShopState()
+    let reopened = try PostgresEventLog<ShopEvent>.open(
+      directory: work.path + "/b", options: PostgresLogOptions(url: url, node: "b")
+    ) { state.apply($0.event) }
+    #expect(state.catalog.categories.count == 25)
+    try await reopened.close()
   }
 }

@@ -54,6 +54,8 @@ final class PGConnection {
       PQfinish(connection)
       throw PGError(message: message, sqlState: nil, connectionLost: true)
     }
+    // libpq prints NOTICEs (`relation ... already exists, skipping`) to stderr by default.
+    PQsetNoticeProcessor(connection, { _, _ in }, nil)
     handle = connection
   }
 

@@ -26,6 +26,7 @@ public final class PostgresEventLog<Event: LogEvent>: EventStore, Sendable {
   let listener: PostgresListener
   let directoryLock: DirectoryLock
   private let closed = Locked(false)
+  private let started = Locked(false)
 
   /// Locks `directory` (this node's own: its control socket lives there), runs `locked`,
   /// connects, creates the tables if missing, and replays the newest snapshot and every event
@@ -52,6 +53,7 @@ public final class PostgresEventLog<Event: LogEvent>: EventStore, Sendable {
       url: options.url, timeoutSeconds: options.connectTimeoutSeconds)
     try PostgresSchema.ensure(connection)
     var last: UInt64 = 0
+    var snapshot: UInt64 = 0
     if let row = try connection.exec(PostgresSchema.latestSnapshot).first,
       let seq = row[0].flatMap({ UInt64($0) }), let lines = row[1]
     {
@@ -59,6 +61,7 @@ public final class PostgresEventLog<Event: LogEvent>: EventStore, Sendable {
         lines, sequence: seq, source: "storefront_snapshots")
       for record in records { try replay(record) }
       last = seq
+      snapshot = seq
     }
     while true {
       let rows = PostgresSchema.rows(
@@ -76,22 +79,25 @@ public final class PostgresEventLog<Event: LogEvent>: EventStore, Sendable {
       }
       if rows.count < 10000 { break }
     }
-    return PostgresEventLog(options: options, connection: connection, last: last, lock: lock)
+    return PostgresEventLog(
+      options: options, connection: connection, last: last, snapshot: snapshot, lock: lock)
   }
 
   private init(
-    options: PostgresLogOptions<Event>, connection: PGConnection, last: UInt64,
+    options: PostgresLogOptions<Event>, connection: PGConnection, last: UInt64, snapshot: UInt64,
     lock: DirectoryLock
   ) {
     self.options = options
     self.directoryLock = lock
-    writer = PostgresLogWriter(options: options, connection: connection, last: last)
+    writer = PostgresLogWriter(
+      options: options, connection: connection, last: last, snapshot: snapshot)
     listener = PostgresListener(url: options.url, timeout: options.connectTimeoutSeconds)
   }
 
   /// Starts the writer and the listener. `applyForeign` gets other nodes' events in order,
   /// on a task, while the writer waits for it; nothing is appended meanwhile.
   public func start(applyForeign: @escaping @Sendable ([LogRecord<Event>]) async -> Void) {
+    started.withLock { $0 = true }
     let writer = writer
     writer.applyForeign = applyForeign
     DetachedThread.start { writer.run() }
@@ -149,7 +155,9 @@ public final class PostgresEventLog<Event: LogEvent>: EventStore, Sendable {
     }
     guard first else { return }
     listener.stop()
-    await withCheckedContinuation { writer.stop($0) }
+    if started.withLock({ $0 }) {
+      await withCheckedContinuation { writer.stop($0) }
+    }
     directoryLock.release()
     options.closed(writer.statistics)
   }

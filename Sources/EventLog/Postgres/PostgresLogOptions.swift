@@ -30,6 +30,11 @@ public struct PostgresLogOptions<Event: LogEvent>: Sendable {
   public var maxBatchEvents: Int = 2_048
   /// Builds compaction snapshots (nil: ``PostgresEventLog/compact()`` throws).
   public var compactor: LogCompactor<Event>?
+  /// A node that sees the log grow this many events past the newest snapshot writes a new one
+  /// (on a thread of its own; one node at a time). 0: only ``PostgresEventLog/compact()``.
+  public var snapshotEveryEvents: UInt64 = 100_000
+  /// Told when an automatic snapshot fails (for logging).
+  public var backgroundWarning: @Sendable (String) -> Void = { _ in }
   /// Told when the connection is lost or comes back (for logging).
   public var connectionChanged: @Sendable (_ failure: String?) -> Void = { _ in }
   /// Told once on ``PostgresEventLog/close()`` what the log did (for logging).

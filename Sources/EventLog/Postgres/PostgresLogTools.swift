@@ -142,10 +142,17 @@ public enum PostgresLogTools {
 
 /// Builds and stores a snapshot row for ``PostgresEventLog/compact()``.
 enum PostgresCompaction {
+  /// The advisory lock one compaction at a time holds (cluster-wide).
+  static let lock = "7310451220"
+
+  /// Writes a snapshot row; returns its sequence, or nil when another compaction was running.
+  @discardableResult
   static func run<Event: LogEvent>(
     options: PostgresLogOptions<Event>, compactor: LogCompactor<Event>
-  ) throws {
+  ) throws -> UInt64? {
     let connection = try PGConnection(url: options.url, timeoutSeconds: 5)
+    let locked = try connection.exec("SELECT pg_try_advisory_lock(\(lock))")
+    guard locked.first?.first == "t" else { return nil }
     try connection.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     var last: UInt64 = 0
     let events: [Event]
@@ -187,5 +194,6 @@ enum PostgresCompaction {
     try connection.exec(
       "INSERT INTO storefront_snapshots (seq, lines) VALUES ($1::bigint, $2) ON CONFLICT (seq) DO NOTHING",
       [String(last), String(decoding: lines, as: UTF8.self)])
+    return last
   }
 }

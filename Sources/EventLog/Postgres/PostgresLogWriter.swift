@@ -2,8 +2,10 @@ import Primitives
 
 /// The writer thread of a ``PostgresEventLog``: group commit under the advisory lock, catching
 /// up on other nodes' events, reconnecting. See ``PostgresEventLog`` for the protocol.
-// @unchecked Sendable: `shared` is only touched with `lock` held; `connection`, `inDoubt` and
-// `batchNumber` only by the writer thread (`run`); `applyForeign` is set before it starts.
+///
+/// `shared` is only touched with `lock` held; `connection`, `inDoubt`, `batchNumber` and
+/// `snapshotAt` only by the writer thread (`run`); `applyForeign` is set before it starts.
+// @unchecked Sendable: `shared` under `lock`, the other state on the writer thread only.
 final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
   struct Pending {
     var lines: [[UInt8]]
@@ -38,10 +40,42 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
   private var batchNumber = 0
   var applyForeign: (@Sendable ([LogRecord<Event>]) async -> Void)?
 
-  init(options: PostgresLogOptions<Event>, connection: PGConnection, last: UInt64) {
+  init(
+    options: PostgresLogOptions<Event>, connection: PGConnection, last: UInt64, snapshot: UInt64
+  ) {
     self.options = options
     self.connection = connection
     shared = Shared(last: last)
+    snapshotAt = snapshot
+  }
+
+  /// The sequence of the newest snapshot known here, and whether this node is writing one.
+  private var snapshotAt: UInt64
+  private let snapshotting = Locked(false)
+
+  /// Starts an automatic snapshot when the log has grown enough past the last one.
+  private func snapshotIfDue() {
+    let last = lastSequence
+    guard options.snapshotEveryEvents > 0, let compactor = options.compactor,
+      last >= snapshotAt + options.snapshotEveryEvents
+    else { return }
+    let start = snapshotting.withLock { running in
+      defer { running = true }
+      return !running
+    }
+    guard start else { return }
+    // Whoever writes it (this node or another), the next one is due that much later.
+    snapshotAt = last
+    let options = options
+    let snapshotting = snapshotting
+    DetachedThread.start {
+      do {
+        try PostgresCompaction.run(options: options, compactor: compactor)
+      } catch {
+        options.backgroundWarning("automatic snapshot of the PostgreSQL log failed: \(error)")
+      }
+      snapshotting.withLock { $0 = false }
+    }
   }
 
   var position: UInt64 { lock.withLock { shared.finished } }
@@ -287,6 +321,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
       try connection.exec("COMMIT")
       acknowledge(batch, first: first)
       setFailure(nil)
+      snapshotIfDue()
     } catch let error as PGError {
       if error.connectionLost {
         self.connection = nil

@@ -157,6 +157,7 @@ public final class StorefrontApp: Sendable {
         snapshot: {
           $0.snapshotEvents(idempotencyCutoff: Timestamp.now().adding(seconds: -idempotencyTTL))
         }))
+    options.backgroundWarning = { logger.warning("\($0)") }
     options.closed = { statistics in logger.notice("PostgreSQL log closed: \(statistics)") }
     options.connectionChanged = { failure in
       if let failure {

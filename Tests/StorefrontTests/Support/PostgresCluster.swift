@@ -124,7 +124,7 @@ final class PostgresCluster: Sendable {
 
   /// Stops the server and removes the directory.
   func destroy() {
-    if let child = server.take() { _ = try? child.stop(with: SIGKILL) }
+    if let child = server.take() { _ = try? child.stop(with: SIGINT) }
     try? FileManager.default.removeItem(atPath: root)
   }
 
