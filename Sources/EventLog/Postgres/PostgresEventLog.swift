@@ -52,33 +52,7 @@ public final class PostgresEventLog<Event: LogEvent>: EventStore, Sendable {
     let connection = try PGConnection(
       url: options.url, timeoutSeconds: options.connectTimeoutSeconds)
     try PostgresSchema.ensure(connection)
-    var last: UInt64 = 0
-    var snapshot: UInt64 = 0
-    if let row = try connection.exec(PostgresSchema.latestSnapshot).first,
-      let seq = row[0].flatMap({ UInt64($0) }), let lines = row[1]
-    {
-      let records: [LogRecord<Event>] = try PostgresSchema.snapshotRecords(
-        lines, sequence: seq, source: "storefront_snapshots")
-      for record in records { try replay(record) }
-      last = seq
-      snapshot = seq
-    }
-    while true {
-      let rows = PostgresSchema.rows(
-        try connection.exec(PostgresSchema.eventsAfter, [String(last), "10000"]))
-      for (seq, line) in rows {
-        guard seq == last + 1 else {
-          throw EventLogError.corruptLine(
-            file: "storefront_events", line: Int(seq), offset: 0,
-            reason: "sequence \(seq) skips ahead (expected \(last + 1); rows are missing)")
-        }
-        let record: LogRecord<Event> = try PostgresSchema.decode(
-          line, sequence: seq, source: "storefront_events")
-        try replay(record)
-        last = seq
-      }
-      if rows.count < 10000 { break }
-    }
+    let (last, snapshot) = try PostgresSchema.replay(connection, replay)
     return PostgresEventLog(
       options: options, connection: connection, last: last, snapshot: snapshot, lock: lock)
   }

@@ -158,25 +158,7 @@ enum PostgresCompaction {
     let events: [Event]
     do {
       events = try compactor.run { replay in
-        if let row = try connection.exec(PostgresSchema.latestSnapshot).first,
-          let seq = row[0].flatMap({ UInt64($0) }), let lines = row[1]
-        {
-          let records: [LogRecord<Event>] = try PostgresSchema.snapshotRecords(
-            lines, sequence: seq, source: "storefront_snapshots")
-          for record in records { try replay(record) }
-          last = seq
-        }
-        while true {
-          let rows = PostgresSchema.rows(
-            try connection.exec(PostgresSchema.eventsAfter, [String(last), "10000"]))
-          for (seq, line) in rows {
-            let record: LogRecord<Event> = try PostgresSchema.decode(
-              line, sequence: seq, source: "storefront_events")
-            try replay(record)
-            last = seq
-          }
-          if rows.count < 10000 { break }
-        }
+        last = try PostgresSchema.replay(connection, replay).last
       }
       try connection.exec("COMMIT")
     } catch {

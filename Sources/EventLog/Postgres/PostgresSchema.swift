@@ -124,4 +124,38 @@ enum PostgresSchema {
       try decode(String($0), sequence: sequence, source: source)
     }
   }
+
+  /// Replays the newest snapshot and then every event after it, in order, refusing a gap in the
+  /// sequence; returns the last sequence replayed and the snapshot's (0: none).
+  static func replay<Event: LogEvent>(
+    _ connection: PGConnection, _ replay: (LogRecord<Event>) throws -> Void
+  ) throws -> (last: UInt64, snapshot: UInt64) {
+    var last: UInt64 = 0
+    var snapshot: UInt64 = 0
+    if let row = try connection.exec(latestSnapshot).first,
+      let seq = row[0].flatMap({ UInt64($0) }), let lines = row[1]
+    {
+      let records: [LogRecord<Event>] = try snapshotRecords(
+        lines, sequence: seq, source: "storefront_snapshots")
+      for record in records { try replay(record) }
+      last = seq
+      snapshot = seq
+    }
+    while true {
+      let rows = rows(try connection.exec(eventsAfter, [String(last), "10000"]))
+      for (seq, line) in rows {
+        guard seq == last + 1 else {
+          throw EventLogError.corruptLine(
+            file: "storefront_events", line: Int(seq), offset: 0,
+            reason: "sequence \(seq) skips ahead (expected \(last + 1); rows are missing)")
+        }
+        let record: LogRecord<Event> = try decode(
+          line, sequence: seq, source: "storefront_events")
+        try replay(record)
+        last = seq
+      }
+      if rows.count < 10000 { break }
+    }
+    return (last, snapshot)
+  }
 }
