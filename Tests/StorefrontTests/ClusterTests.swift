@@ -124,6 +124,27 @@ struct ClusterTests {
     )
   }
 
+  /// One node with a product of `stock` and three orders of `buyer` on it.
+  static func oneNodeWithThreeOrders(stock: Int) async throws -> (
+    nodes: ClusterNodes, admin: APIUser, ids: (product: Int, variant: Int), buyer: APIUser
+  ) {
+    let nodes = try await ClusterNodes.start(count: 1)
+    do {
+      let admin = try await nodes.admin()
+      let ids = try await stockedProduct(nodes, admin: admin, stock: stock)
+      let buyer = try await nodes.client(0).user("buyer")
+      for _ in 0..<3 {
+        #expect(
+          try await nodes.client(0).post("/orders/", orderBody(ids), token: buyer.token).status
+            == 201)
+      }
+      return (nodes, admin, ids, buyer)
+    } catch {
+      nodes.shutDown()
+      throw error
+    }
+  }
+
   static func orderBody(_ ids: (product: Int, variant: Int)) -> String {
     #"{"items": [{"product": \#(ids.product), "variant": \#(ids.variant), "quantity": 1}]}"#
   }
@@ -315,16 +336,8 @@ struct ClusterTests {
     "export, import into a fresh PostgreSQL, and the same state is served; log verify passes on both"
   )
   func exportImport() async throws {
-    let nodes = try await ClusterNodes.start(count: 1)
+    let (nodes, admin, _, _) = try await Self.oneNodeWithThreeOrders(stock: 50)
     defer { nodes.shutDown() }
-    let admin = try await nodes.admin()
-    let ids = try await Self.stockedProduct(nodes, admin: admin, stock: 50)
-    let buyer = try await nodes.client(0).user("buyer")
-    for _ in 0..<3 {
-      #expect(
-        try await nodes.client(0).post("/orders/", Self.orderBody(ids), token: buyer.token).status
-          == 201)
-    }
     let file = nodes.work.path + "/exported.jsonl"
     let exported = try await runStorefront(
       ["log", "export", "--to", file, "--data-dir", nodes.work.path + "/tools"],
@@ -381,16 +394,8 @@ struct ClusterTests {
 
   @Test("a node started late replays from the snapshot (older events gone from the table)")
   func lateNodeFromSnapshot() async throws {
-    let nodes = try await ClusterNodes.start(count: 1)
+    let (nodes, _, ids, buyer) = try await Self.oneNodeWithThreeOrders(stock: 20)
     defer { nodes.shutDown() }
-    let admin = try await nodes.admin()
-    let ids = try await Self.stockedProduct(nodes, admin: admin, stock: 20)
-    let buyer = try await nodes.client(0).user("buyer")
-    for _ in 0..<3 {
-      #expect(
-        try await nodes.client(0).post("/orders/", Self.orderBody(ids), token: buyer.token).status
-          == 201)
-    }
     // Compaction in the running node writes a snapshot row.
     let compacted = try await runStorefront(
       ["log", "compact", "--data-dir", nodes.work.path + "/node0"], environment: nodes.environment)
