@@ -89,11 +89,7 @@ public final class StorefrontApp: Sendable {
         directory: config.dataDir, options: options, warning: { logger.warning("\($0)") },
         locked: locked, replay: replay)
     case .postgres:
-      guard !config.storage.postgresURL.isEmpty else {
-        throw EventLogError.io(
-          operation: "opening the PostgreSQL log", path: "storage.postgres_url",
-          reason: "it must be set when storage.backend is \"postgres\"")
-      }
+      try config.checkStorage()
       let postgres = try PostgresEventLog<ShopEvent>.open(
         directory: config.dataDir, options: postgresOptions(config, logger: logger),
         locked: locked, replay: replay)
@@ -108,7 +104,7 @@ public final class StorefrontApp: Sendable {
       tokenTTLSeconds: config.auth.tokenTTLSeconds > 0 ? Int64(config.auth.tokenTTLSeconds) : nil,
       maxTokensPerUser: config.auth.maxTokensPerUser)
     let shop = Shop(
-      state: state, sink: LogEventSink(log: log, isShared: shared != nil),
+      state: state, sink: LogEventSink(log: log),
       configuration: ShopConfiguration(
         auth: auth, idempotencyTTLSeconds: config.api.idempotencyTTLSeconds),
       hashingPool: pool)
@@ -205,7 +201,8 @@ public final class StorefrontApp: Sendable {
 /// Where the services' events go: the durable log (a file, or PostgreSQL shared by nodes).
 struct LogEventSink: EventSink {
   let log: any EventStore<ShopEvent>
-  let isShared: Bool
+
+  var isShared: Bool { log is PostgresEventLog<ShopEvent> }
 
   func append(_ events: [ShopEvent]) async throws {
     do {

@@ -173,12 +173,8 @@ struct StorefrontResponder: HTTPResponder {
   ) -> HTTPResponse? {
     do {
       // A token another node issued a moment ago: the task path catches up first.
-      if case .token(let token) = header, app.sharesLog,
-        app.shop.auth.authenticate(token: token) == nil
-      {
-        return nil
-      }
-      let (user, token) = try authenticate(header)
+      guard let (user, token) = try authenticate(header, refusingUnknown: !app.sharesLog)
+      else { return nil }
       try authorize(route.permission, user)
       let call = RouteCall(
         request: request, parameters: parameters, mount: mount, user: user, token: token,
@@ -202,6 +198,15 @@ struct StorefrontResponder: HTTPResponder {
   }
 
   private func authenticate(_ header: TokenHeader.Parsed) throws -> (User?, String?) {
+    // Refusing unknown tokens, it never gives nil.
+    try authenticate(header, refusingUnknown: true)!
+  }
+
+  /// The caller and token of `header`; an unknown token is the 401 when `refusingUnknown`, and
+  /// nil otherwise (for a caller that catches up on other nodes and looks again).
+  private func authenticate(_ header: TokenHeader.Parsed, refusingUnknown: Bool) throws -> (
+    User?, String?
+  )? {
     switch header {
     case .absent:
       return (nil, nil)
@@ -209,6 +214,7 @@ struct StorefrontResponder: HTTPResponder {
       throw APIError.unauthorized(detail)
     case .token(let token):
       guard let user = app.shop.auth.authenticate(token: token) else {
+        guard refusingUnknown else { return nil }
         throw APIError.unauthorized("Invalid token.")
       }
       return (user, token)
