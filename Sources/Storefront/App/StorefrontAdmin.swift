@@ -98,15 +98,12 @@ public enum StorefrontAdmin {
   public static func restore(config: StorefrontConfig, from source: String, force: Bool)
     async throws -> Int32
   {
-    attempt("restore") {
+    reporting("restore") {
       let restored = try EventLog<ShopEvent>.restore(
         from: source, into: config.dataDir, force: force)
-      return AdminOutcome(
-        status: 0,
-        stdout:
-          "restored \(source) into \(config.dataDir): last sequence \(restored.sequence) (\(restored.records) records)"
-      )
-    }.printed()
+      return
+        "restored \(source) into \(config.dataDir): last sequence \(restored.sequence) (\(restored.records) records)"
+    }
   }
 
   /// Writes the log to `destination` as a log file (the file backend's format): under
@@ -117,14 +114,11 @@ public enum StorefrontAdmin {
     guard config.storage.backend == .postgres else {
       return try await backup(config: config, to: destination)
     }
-    return attempt("log export") {
+    return reporting("log export") {
       let exported = try PostgresLogTools.export(url: config.storage.postgresURL, to: destination)
-      return AdminOutcome(
-        status: 0,
-        stdout:
-          "log export: wrote \(destination) at sequence \(exported.lastSequence) (\(exported.records) records after the snapshot)"
-      )
-    }.printed()
+      return
+        "log export: wrote \(destination) at sequence \(exported.lastSequence) (\(exported.records) records after the snapshot)"
+    }
   }
 
   /// Loads the log file at `source` into an empty log: under `postgres`, an empty PostgreSQL
@@ -135,15 +129,12 @@ public enum StorefrontAdmin {
     guard config.storage.backend == .postgres else {
       return try await restore(config: config, from: source, force: false)
     }
-    return attempt("log import") {
+    return reporting("log import") {
       let imported = try PostgresLogTools.importLog(
         url: config.storage.postgresURL, from: source)
-      return AdminOutcome(
-        status: 0,
-        stdout:
-          "log import: loaded \(source) into PostgreSQL: last sequence \(imported.lastSequence) (\(imported.records) records)"
-      )
-    }.printed()
+      return
+        "log import: loaded \(source) into PostgreSQL: last sequence \(imported.lastSequence) (\(imported.records) records)"
+    }
   }
 
   /// Prints what `verify` finds; exit code 0 when the log is intact, 1 otherwise.
@@ -195,6 +186,11 @@ public enum StorefrontAdmin {
     } catch {
       return AdminOutcome(status: 1, stderr: "\(name): \(error)")
     }
+  }
+
+  /// Prints the line `operation` returns (exit code 0), or `name: error` on stderr (1).
+  private static func reporting(_ name: String, _ operation: () throws -> String) -> Int32 {
+    attempt(name) { AdminOutcome(status: 0, stdout: try operation()) }.printed()
   }
 
   // MARK: Through the server, or directly
