@@ -25,10 +25,8 @@ extension CatalogService {
   public func updateProduct(
     id: Int, _ body: @autoclosure @Sendable () throws -> JSONValue, by user: User
   ) async throws -> Product {
-    return try await rerunningOnConflict(sink) { () async throws -> Product in
-      guard user.isStaff else { throw ShopError.forbidden }
-      await acquireManagementTurn()
-      defer { releaseManagementTurn() }
+    guard user.isStaff else { throw ShopError.forbidden }
+    return try await inManagementTurn { () async throws -> Product in
       guard let product = liveProduct(id) else { throw ShopError.productNotFound }
       var reader = FieldReader(try FieldReader.object(try body()))
       var changes = ProductChanges()
@@ -47,8 +45,7 @@ extension CatalogService {
       let event = ShopEvent.productUpdated(productId: id, changes)
       if let categoryId = changes.categoryId { holdCategory(categoryId) }
       defer { if let categoryId = changes.categoryId { releaseCategory(categoryId) } }
-      try await append(event)
-      await commit([event])
+      try await record([event])
       return state.products[id] ?? changes.applied(to: product)
     }
   }
@@ -56,16 +53,13 @@ extension CatalogService {
   /// `DELETE /products/<id>/` (admin): the product leaves lists, detail and ordering; past
   /// orders keep its id and their prices. Answer 204.
   public func deleteProduct(id: Int, by user: User) async throws(ShopError) {
-    try await rerunningOnConflict(sink) { () async throws(ShopError) in
-      guard user.isStaff else { throw .forbidden }
-      await acquireManagementTurn()
-      defer { releaseManagementTurn() }
+    guard user.isStaff else { throw .forbidden }
+    try await inManagementTurn { () async throws(ShopError) in
       guard liveProduct(id) != nil else { throw .productNotFound }
       pendingProductDeletes.insert(id)
       defer { pendingProductDeletes.remove(id) }
       let event = ShopEvent.productDeleted(productId: id)
-      try await append(event)
-      await commit([event])
+      try await record([event])
     }
   }
 
@@ -76,10 +70,8 @@ extension CatalogService {
   public func addVariant(
     productId: Int, _ body: @autoclosure @Sendable () throws -> JSONValue, by user: User
   ) async throws -> Variant {
-    return try await rerunningOnConflict(sink) { () async throws -> Variant in
-      guard user.isStaff else { throw ShopError.forbidden }
-      await acquireManagementTurn()
-      defer { releaseManagementTurn() }
+    guard user.isStaff else { throw ShopError.forbidden }
+    return try await inManagementTurn { () async throws -> Variant in
       guard liveProduct(productId) != nil else { throw ShopError.productNotFound }
       var reader = FieldReader(try FieldReader.object(try body()))
       let parsed = Self.newVariant(&reader)
@@ -88,8 +80,7 @@ extension CatalogService {
       variant.id = nextVariantId
       nextVariantId += 1
       let event = ShopEvent.variantAdded(productId: productId, variant)
-      try await append(event)
-      await commit([event])
+      try await record([event])
       return variant
     }
   }
@@ -105,10 +96,8 @@ extension CatalogService {
     productId: Int, variantId: Int, _ body: @autoclosure @Sendable () throws -> JSONValue,
     by user: User
   ) async throws -> Variant {
-    return try await rerunningOnConflict(sink) { () async throws -> Variant in
-      guard user.isStaff else { throw ShopError.forbidden }
-      await acquireManagementTurn()
-      defer { releaseManagementTurn() }
+    guard user.isStaff else { throw ShopError.forbidden }
+    return try await inManagementTurn { () async throws -> Variant in
       guard let product = liveProduct(productId) else { throw ShopError.productNotFound }
       guard let current = product.variants.first(where: { $0.id == variantId }) else {
         throw ShopError.variantNotFound
@@ -162,8 +151,7 @@ extension CatalogService {
           if reservedStock[variantId] == 0 { reservedStock[variantId] = nil }
         }
       }
-      try await append(events)
-      await commit(events)
+      try await record(events)
       var updated = changes.applied(to: current)
       updated.stock += change
       return state.variant(variantId)?.variant ?? updated
@@ -177,10 +165,8 @@ extension CatalogService {
   public func updateCategory(
     id: Int, _ body: @autoclosure @Sendable () throws -> JSONValue, by user: User
   ) async throws -> Category {
-    return try await rerunningOnConflict(sink) { () async throws -> Category in
-      guard user.isStaff else { throw ShopError.forbidden }
-      await acquireManagementTurn()
-      defer { releaseManagementTurn() }
+    guard user.isStaff else { throw ShopError.forbidden }
+    return try await inManagementTurn { () async throws -> Category in
       guard categoryExists(id), let current = state.categories[id] else {
         throw ShopError.categoryNotFound
       }
@@ -197,8 +183,7 @@ extension CatalogService {
       defer { pendingCategoryNames.remove(name) }
       let category = Category(id: id, name: name)
       let event = ShopEvent.categoryUpdated(category)
-      try await append(event)
-      await commit([event])
+      try await record([event])
       return category
     }
   }
@@ -206,10 +191,8 @@ extension CatalogService {
   /// `DELETE /products/categories/<id>/` (admin): refused with 409 `Category 3 still has
   /// products.` while any product is in it. Answer 204.
   public func deleteCategory(id: Int, by user: User) async throws(ShopError) {
-    try await rerunningOnConflict(sink) { () async throws(ShopError) in
-      guard user.isStaff else { throw .forbidden }
-      await acquireManagementTurn()
-      defer { releaseManagementTurn() }
+    guard user.isStaff else { throw .forbidden }
+    try await inManagementTurn { () async throws(ShopError) in
       guard categoryExists(id) else { throw .categoryNotFound }
       if state.productCountsByCategory[id] != nil || pendingCategoryUses[id] != nil {
         throw .conflict(detail: "Category \(id) still has products.")
@@ -217,12 +200,29 @@ extension CatalogService {
       pendingCategoryDeletes.insert(id)
       defer { pendingCategoryDeletes.remove(id) }
       let event = ShopEvent.categoryDeleted(categoryId: id)
-      try await append(event)
-      await commit([event])
+      try await record([event])
     }
   }
 
   // MARK: Helpers
+
+  /// Runs `write` in its turn (``acquireManagementTurn()``), again when another node wrote
+  /// first (``rerunningOnConflict(_:isolation:_:)``).
+  func inManagementTurn<T, Failure: Error>(
+    _ write: () async throws(Failure) -> T
+  ) async throws(Failure) -> T {
+    try await rerunningOnConflict(sink) { () async throws(Failure) -> T in
+      await acquireManagementTurn()
+      defer { releaseManagementTurn() }
+      return try await write()
+    }
+  }
+
+  /// Logs `events` as one mutation, then ``commit(_:)``s them.
+  func record(_ events: [ShopEvent]) async throws(ShopError) {
+    try await append(events)
+    await commit(events)
+  }
 
   /// Applies written events and returns once the catalog lists show them.
   func commit(_ events: [ShopEvent]) async {

@@ -85,9 +85,7 @@ public actor CatalogService {
         }
         throw error
       }
-      state.apply(event)
-      let generation = snapshot.publish([event], from: state)
-      await snapshot.waitUntilRendered(generation)
+      await commit([event])
       return category
     }
   }
@@ -160,9 +158,7 @@ public actor CatalogService {
         }
         throw error
       }
-      state.apply(event)
-      let generation = snapshot.publish([event], from: state)
-      await snapshot.waitUntilRendered(generation)
+      await commit([event])
       return product
     }
   }

@@ -29,15 +29,8 @@ struct FieldReader {
     _ key: String, required: Bool = true, default defaultValue: String? = nil,
     allowBlank: Bool = false, maxLength: Int? = nil, trim: Bool = true
   ) -> String? {
-    guard let value = object[key] else {
-      if required { errors.add(key, "This field is required.") }
-      return defaultValue
-    }
-    do {
-      return try Self.charField(value, allowBlank: allowBlank, maxLength: maxLength, trim: trim)
-    } catch {
-      errors.add(key, error.messages)
-      return nil
+    field(key, required: required, default: defaultValue) { value throws(FieldMessages) in
+      try Self.charField(value, allowBlank: allowBlank, maxLength: maxLength, trim: trim)
     }
   }
 
@@ -75,15 +68,8 @@ struct FieldReader {
     _ key: String, required: Bool = true, default defaultValue: Int? = nil,
     minValue: Int? = nil, maxValue: Int? = nil
   ) -> Int? {
-    guard let value = object[key] else {
-      if required { errors.add(key, "This field is required.") }
-      return defaultValue
-    }
-    do {
-      return try Self.integerField(value, minValue: minValue, maxValue: maxValue)
-    } catch {
-      errors.add(key, error.messages)
-      return nil
+    field(key, required: required, default: defaultValue) { value throws(FieldMessages) in
+      try Self.integerField(value, minValue: minValue, maxValue: maxValue)
     }
   }
 
@@ -141,26 +127,13 @@ struct FieldReader {
 
   /// A required, non-null primary key field.
   mutating func primaryKey(_ key: String) -> PrimaryKeyInput? {
-    guard let value = object[key] else {
-      errors.add(key, "This field is required.")
-      return nil
-    }
-    do {
-      return try Self.primaryKeyField(value)
-    } catch {
-      errors.add(key, error.messages)
-      return nil
-    }
+    field(key, Self.primaryKeyField)
   }
 
   /// A nullable, optional primary key: `.some(nil)` for null or absent, `nil` when invalid.
   mutating func optionalPrimaryKey(_ key: String) -> PrimaryKeyInput?? {
-    guard let value = object[key], value != .null else { return .some(nil) }
-    do {
-      return .some(try Self.primaryKeyField(value))
-    } catch {
-      errors.add(key, error.messages)
-      return nil
+    field(key, required: false, default: .some(nil)) { value throws(FieldMessages) in
+      value == .null ? nil : try Self.primaryKeyField(value)
     }
   }
 
@@ -216,12 +189,21 @@ struct FieldReader {
 
   /// A price (`DecimalField`).
   mutating func money(_ key: String) -> Money? {
+    field(key, Money.parse)
+  }
+
+  /// The member `key` as `check` reads it. Absent: `defaultValue`, and `This field is
+  /// required.` when `required`. Refused by `check`: nil, with its messages.
+  private mutating func field<Value>(
+    _ key: String, required: Bool = true, default defaultValue: Value? = nil,
+    _ check: (JSONValue) throws(FieldMessages) -> Value
+  ) -> Value? {
     guard let value = object[key] else {
-      errors.add(key, "This field is required.")
-      return nil
+      if required { errors.add(key, "This field is required.") }
+      return defaultValue
     }
     do {
-      return try Money.parse(value)
+      return try check(value)
     } catch {
       errors.add(key, error.messages)
       return nil

@@ -18,18 +18,6 @@ public struct IdempotencyRecord: Sendable, Hashable {
   /// When it was answered; the record expires `api.idempotency_ttl_seconds` later.
   public var recordedAt: Timestamp
 
-  public init(
-    userId: Int, key: String, requestDigest: String, status: Int, response: JSONValue,
-    recordedAt: Timestamp
-  ) {
-    self.userId = userId
-    self.key = key
-    self.requestDigest = requestDigest
-    self.status = status
-    self.response = response
-    self.recordedAt = recordedAt
-  }
-
   /// `{"user", "key", "request", "status", "response", "recorded_at"}`: the event's data.
   var json: JSONValue {
     .object([

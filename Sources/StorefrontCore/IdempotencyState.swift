@@ -11,11 +11,6 @@ public struct IdempotencyState: Sendable {
   public struct Scope: Sendable, Hashable {
     public var userId: Int
     public var key: String
-
-    public init(userId: Int, key: String) {
-      self.userId = userId
-      self.key = key
-    }
   }
 
   public internal(set) var records: [Scope: IdempotencyRecord] = [:]

@@ -277,11 +277,20 @@ struct EventFields {
     ShopEventDecodingError(type: type, reason: reason)
   }
 
+  /// `key`'s value as `convert` reads it: `"<key>" is not <what>` when it reads nil.
+  private func read<T>(_ key: String, as what: String, _ convert: (JSONValue) -> T?) throws -> T {
+    guard let value = convert(try member(key)) else { throw failure("\"\(key)\" is not \(what)") }
+    return value
+  }
+
+  /// `key`'s string as `parse` reads it: `"<key>" is not <what>` when it reads nil.
+  private func parsed<T>(_ key: String, as what: String, _ parse: (String) -> T?) throws -> T {
+    guard let value = parse(try string(key)) else { throw failure("\"\(key)\" is not \(what)") }
+    return value
+  }
+
   func int(_ key: String) throws -> Int {
-    guard let number = try member(key).intValue else {
-      throw failure("\"\(key)\" is not an integer")
-    }
-    return number
+    try read(key, as: "an integer") { $0.intValue }
   }
 
   func optionalInt(_ key: String) throws -> Int? {
@@ -292,10 +301,7 @@ struct EventFields {
   }
 
   func string(_ key: String) throws -> String {
-    guard let text = try member(key).stringValue else {
-      throw failure("\"\(key)\" is not a string")
-    }
-    return text
+    try read(key, as: "a string") { $0.stringValue }
   }
 
   func text() throws -> String {
@@ -304,35 +310,22 @@ struct EventFields {
   }
 
   func bool(_ key: String) throws -> Bool {
-    guard case .bool(let flag) = try member(key) else { throw failure("\"\(key)\" is not a bool") }
-    return flag
+    try read(key, as: "a bool") { if case .bool(let flag) = $0 { flag } else { nil } }
   }
 
   func array(_ key: String) throws -> [JSONValue] {
-    guard case .array(let items) = try member(key) else {
-      throw failure("\"\(key)\" is not a list")
-    }
-    return items
+    try read(key, as: "a list") { if case .array(let items) = $0 { items } else { nil } }
   }
 
   func timestamp(_ key: String) throws -> Timestamp {
-    guard let time = Timestamp(iso8601: try string(key)) else {
-      throw failure("\"\(key)\" is not a timestamp")
-    }
-    return time
+    try parsed(key, as: "a timestamp", Timestamp.init(iso8601:))
   }
 
   func money(_ key: String) throws -> Money {
-    guard let literal = try member(key).numberLiteral, let money = Money(literal: literal) else {
-      throw failure("\"\(key)\" is not an amount")
-    }
-    return money
+    try read(key, as: "an amount") { $0.numberLiteral.flatMap(Money.init(literal:)) }
   }
 
   func status(_ key: String) throws -> OrderStatus {
-    guard let status = OrderStatus(rawValue: try string(key)) else {
-      throw failure("\"\(key)\" is not an order status")
-    }
-    return status
+    try parsed(key, as: "an order status", OrderStatus.init(rawValue:))
   }
 }

@@ -38,12 +38,6 @@ public struct TokenRecord: Sendable, Hashable {
   public var digest: String
   public var userId: Int
   public var createdAt: Timestamp
-
-  public init(digest: String, userId: Int, createdAt: Timestamp) {
-    self.digest = digest
-    self.userId = userId
-    self.createdAt = createdAt
-  }
 }
 
 /// The result of a successful login: a new token, shown once.

@@ -2,7 +2,7 @@ import ArgumentParser
 import Storefront
 
 /// `storefront backup --to FILE`: a consistent, compacted copy of the event log.
-struct BackupCommand: AsyncParsableCommand {
+struct BackupCommand: AdminCommand {
   static let configuration = CommandConfiguration(
     commandName: "backup",
     abstract: "Write a consistent, compacted copy of the event log to a file.",
@@ -18,14 +18,13 @@ struct BackupCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("The backup file to write.", valueName: "file"))
   var to: String
 
-  func run() async throws {
-    let config = try await options.loadConfig()
-    try finish(withStatus: try await StorefrontAdmin.backup(config: config, to: to))
+  func status(config: StorefrontConfig) async throws -> Int32 {
+    try await StorefrontAdmin.backup(config: config, to: to)
   }
 }
 
 /// `storefront restore --from FILE --data-dir DIR`: makes a backup the directory's log.
-struct RestoreCommand: AsyncParsableCommand {
+struct RestoreCommand: AdminCommand {
   static let configuration = CommandConfiguration(
     commandName: "restore",
     abstract: "Make a backup the event log of a data directory (with no server running on it).",
@@ -43,9 +42,7 @@ struct RestoreCommand: AsyncParsableCommand {
   @Flag(help: "Replace the event log of a data directory that is not empty.")
   var force = false
 
-  func run() async throws {
-    let config = try await options.loadConfig()
-    try finish(
-      withStatus: try await StorefrontAdmin.restore(config: config, from: from, force: force))
+  func status(config: StorefrontConfig) async throws -> Int32 {
+    try await StorefrontAdmin.restore(config: config, from: from, force: force)
   }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Storefront
 
 /// `storefront createsuperuser`: adds a staff user to the data directory.
-struct CreateSuperuserCommand: AsyncParsableCommand {
+struct CreateSuperuserCommand: AdminCommand {
   static let configuration = CommandConfiguration(
     commandName: "createsuperuser",
     abstract: "Create a staff superuser.",
@@ -42,11 +42,9 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
     return candidate?.isEmpty == false ? candidate : nil
   }
 
-  func run() async throws {
-    let config = try await options.loadConfig()
+  func status(config: StorefrontConfig) async throws -> Int32 {
     guard let password = resolvedPassword else { throw ExitCode.validationFailure }
-    try finish(
-      withStatus: try await StorefrontAdmin.createSuperuser(
-        config: config, username: username, email: email, password: password))
+    return try await StorefrontAdmin.createSuperuser(
+      config: config, username: username, email: email, password: password)
   }
 }

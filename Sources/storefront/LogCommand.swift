@@ -13,34 +13,32 @@ struct LogCommand: AsyncParsableCommand {
   )
 
   /// `storefront log verify`.
-  struct Verify: AsyncParsableCommand {
+  struct Verify: AdminCommand {
     static let configuration = CommandConfiguration(
       abstract: "Check every line of the event log; exit 0 when it is intact.")
 
     @OptionGroup var options: ConfigOptions
 
-    func run() async throws {
-      let config = try await options.loadConfig()
-      try finish(withStatus: try await StorefrontAdmin.verifyLog(config: config))
+    func status(config: StorefrontConfig) async throws -> Int32 {
+      try await StorefrontAdmin.verifyLog(config: config)
     }
   }
 
   /// `storefront log compact`.
-  struct Compact: AsyncParsableCommand {
+  struct Compact: AdminCommand {
     static let configuration = CommandConfiguration(
       abstract: "Rewrite the event log as a snapshot of the current state.",
       discussion: "Runs in the server when one holds the data directory; it keeps serving.")
 
     @OptionGroup var options: ConfigOptions
 
-    func run() async throws {
-      let config = try await options.loadConfig()
-      try finish(withStatus: try await StorefrontAdmin.compactLog(config: config))
+    func status(config: StorefrontConfig) async throws -> Int32 {
+      try await StorefrontAdmin.compactLog(config: config)
     }
   }
 
   /// `storefront log export`.
-  struct Export: AsyncParsableCommand {
+  struct Export: AdminCommand {
     static let configuration = CommandConfiguration(
       abstract: "Write the event log to a file in the file backend's format.",
       discussion: "Under storage.backend \"postgres\" it reads the shared log while nodes serve.")
@@ -50,14 +48,13 @@ struct LogCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The file to write.", valueName: "file"))
     var to: String
 
-    func run() async throws {
-      let config = try await options.loadConfig()
-      try finish(withStatus: try await StorefrontAdmin.exportLog(config: config, to: to))
+    func status(config: StorefrontConfig) async throws -> Int32 {
+      try await StorefrontAdmin.exportLog(config: config, to: to)
     }
   }
 
   /// `storefront log import`.
-  struct Import: AsyncParsableCommand {
+  struct Import: AdminCommand {
     static let configuration = CommandConfiguration(
       abstract: "Load an exported log file into an empty event log.",
       discussion: "Under storage.backend \"postgres\" the PostgreSQL log must be empty.")
@@ -67,9 +64,8 @@ struct LogCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The file to read.", valueName: "file"))
     var from: String
 
-    func run() async throws {
-      let config = try await options.loadConfig()
-      try finish(withStatus: try await StorefrontAdmin.importLog(config: config, from: from))
+    func status(config: StorefrontConfig) async throws -> Int32 {
+      try await StorefrontAdmin.importLog(config: config, from: from)
     }
   }
 

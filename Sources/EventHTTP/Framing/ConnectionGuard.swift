@@ -244,12 +244,7 @@ final class ConnectionGuard: @unchecked Sendable {
   /// addition schedules a flush for right after the current callback (no system call).
   private func watchOutput() {
     guard let filter else { return }
-    let context = Unmanaged.passUnretained(self).toOpaque()
-    flushEvent = event_new(
-      base, -1, 0,
-      { _, _, context in
-        Unmanaged<ConnectionGuard>.fromOpaque(context!).takeUnretainedValue().resumeOutput()
-      }, context)
+    flushEvent = newEvent(-1, 0)
     evbuffer_add_cb(
       bufferevent_get_output(filter),
       { _, info, context in
@@ -260,21 +255,32 @@ final class ConnectionGuard: @unchecked Sendable {
         {
           event_active(flushEvent, Int32(EV_WRITE), 0)
         }
-      }, context)
+      }, Unmanaged.passUnretained(self).toOpaque())
   }
 
   private func resumeOutput() {
     if let filter = liveFilter { bufferevent_flush(filter, Int16(EV_WRITE), BEV_NORMAL) }
   }
 
+  /// A new event on `fd` for `events` (none: only activated by hand), for this guard: an
+  /// `EV_CLOSED` one reports the client gone (``clientClosed()``), any other resumes output.
+  private func newEvent(_ fd: Int32, _ events: Int32) -> OpaquePointer? {
+    event_new(
+      base, fd, Int16(events),
+      { _, fired, context in
+        let connection = Unmanaged<ConnectionGuard>.fromOpaque(context!).takeUnretainedValue()
+        if fired & Int16(EV_CLOSED) != 0 {
+          connection.clientClosed()
+        } else {
+          connection.resumeOutput()
+        }
+      }, Unmanaged.passUnretained(self).toOpaque())
+  }
+
   /// Arms a one-shot write event that resumes ``filterOutput(_:)``.
   private func waitUntilWritable(_ fd: Int32) {
     if writableEvent == nil {
-      writableEvent = event_new(
-        base, fd, Int16(EV_WRITE),
-        { _, _, context in
-          Unmanaged<ConnectionGuard>.fromOpaque(context!).takeUnretainedValue().resumeOutput()
-        }, Unmanaged.passUnretained(self).toOpaque())
+      writableEvent = newEvent(fd, EV_WRITE)
     }
     event_add(writableEvent, nil)
   }
@@ -291,11 +297,7 @@ final class ConnectionGuard: @unchecked Sendable {
     guard fd >= 0 else { return }
     closeWatches.append(watch)
     if closeEvent == nil {
-      closeEvent = event_new(
-        base, fd, Int16(EV_CLOSED),
-        { _, _, context in
-          Unmanaged<ConnectionGuard>.fromOpaque(context!).takeUnretainedValue().clientClosed()
-        }, Unmanaged.passUnretained(self).toOpaque())
+      closeEvent = newEvent(fd, EV_CLOSED)
     }
     if closeWatches.count == 1 { event_add(closeEvent, nil) }
   }

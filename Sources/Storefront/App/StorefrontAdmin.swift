@@ -98,16 +98,11 @@ public enum StorefrontAdmin {
   public static func restore(config: StorefrontConfig, from source: String, force: Bool)
     async throws -> Int32
   {
-    do {
+    reporting("restore") {
       let restored = try EventLog<ShopEvent>.restore(
         from: source, into: config.dataDir, force: force)
-      print(
+      return
         "restored \(source) into \(config.dataDir): last sequence \(restored.sequence) (\(restored.records) records)"
-      )
-      return 0
-    } catch {
-      StandardError.writeLine("restore: \(error)")
-      return 1
     }
   }
 
@@ -119,15 +114,10 @@ public enum StorefrontAdmin {
     guard config.storage.backend == .postgres else {
       return try await backup(config: config, to: destination)
     }
-    do {
+    return reporting("log export") {
       let exported = try PostgresLogTools.export(url: config.storage.postgresURL, to: destination)
-      print(
+      return
         "log export: wrote \(destination) at sequence \(exported.lastSequence) (\(exported.records) records after the snapshot)"
-      )
-      return 0
-    } catch {
-      StandardError.writeLine("log export: \(error)")
-      return 1
     }
   }
 
@@ -139,33 +129,24 @@ public enum StorefrontAdmin {
     guard config.storage.backend == .postgres else {
       return try await restore(config: config, from: source, force: false)
     }
-    do {
+    return reporting("log import") {
       let imported = try PostgresLogTools.importLog(
         url: config.storage.postgresURL, from: source)
-      print(
+      return
         "log import: loaded \(source) into PostgreSQL: last sequence \(imported.lastSequence) (\(imported.records) records)"
-      )
-      return 0
-    } catch {
-      StandardError.writeLine("log import: \(error)")
-      return 1
     }
   }
 
   /// Prints what `verify` finds; exit code 0 when the log is intact, 1 otherwise.
   public static func verifyLog(config: StorefrontConfig) async throws -> Int32 {
-    do {
+    attempt("log verify") {
       let report =
         switch config.storage.backend {
         case .file: try EventLogTools.verify(directory: config.dataDir)
         case .postgres: try PostgresLogTools.verify(url: config.storage.postgresURL)
         }
-      print(report.description)
-      return report.isHealthy ? 0 : 1
-    } catch {
-      StandardError.writeLine("log verify: \(error)")
-      return 1
-    }
+      return AdminOutcome(status: report.isHealthy ? 0 : 1, stdout: report.description)
+    }.printed()
   }
 
   /// Shows what `repair` would cut, asks `confirm`, then truncates to the last good line.
@@ -194,6 +175,22 @@ public enum StorefrontAdmin {
       StandardError.writeLine("log repair: \(error)")
       return 1
     }
+  }
+
+  /// What `operation` returns, or status 1 with `name: error` on stderr when it throws.
+  private static func attempt(_ name: String, _ operation: () throws -> AdminOutcome)
+    -> AdminOutcome
+  {
+    do {
+      return try operation()
+    } catch {
+      return AdminOutcome(status: 1, stderr: "\(name): \(error)")
+    }
+  }
+
+  /// Prints the line `operation` returns (exit code 0), or `name: error` on stderr (1).
+  private static func reporting(_ name: String, _ operation: () throws -> String) -> Int32 {
+    attempt(name) { AdminOutcome(status: 0, stdout: try operation()) }.printed()
   }
 
   // MARK: Through the server, or directly

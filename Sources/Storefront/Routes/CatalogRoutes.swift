@@ -22,20 +22,13 @@ enum CatalogRoutes {
     router.add(
       .GET, "/products/categories/",
       APIRoute("Category List", .anyone, immediate: categories) { try categoryList($0) })
-    router.add(
-      .POST, "/products/create/",
-      APIRoute("Product Create", .admin) { call in
-        let product = try await call.app.shop.catalog.createProduct(
-          try call.body(), by: call.caller)
-        return JSONResponse.make(201, product.json)
-      })
-    router.add(
-      .POST, "/products/categories/create/",
-      APIRoute("Category Create", .admin) { call in
-        let category = try await call.app.shop.catalog.createCategory(
-          try call.body(), by: call.caller)
-        return JSONResponse.make(201, category.json)
-      })
+    router.add(.POST, "/products/create/", "Product Create", .admin, status: 201) { call in
+      try await call.app.shop.catalog.createProduct(try call.body(), by: call.caller).json
+    }
+    router.add(.POST, "/products/categories/create/", "Category Create", .admin, status: 201) {
+      call in
+      try await call.app.shop.catalog.createCategory(try call.body(), by: call.caller).json
+    }
     ProductDetailRoutes.register(into: &router)
     CategoryDetailRoutes.register(into: &router)
   }

@@ -34,22 +34,18 @@ enum OrderRoutes {
           return JSONResponse.make(status, body, headers: ["Idempotent-Replayed": "true"])
         }
       })
-    router.add(
-      .GET, "/orders/<int:id>/",
-      APIRoute("Order Detail", .authenticated) { call in
-        guard
-          let order = await call.app.shop.orders.order(id: try call.id(0), visibleTo: call.caller)
-        else { throw ShopError.orderNotFound }
-        return JSONResponse.make(200, order.json)
-      })
-    router.add(
-      .PATCH, "/orders/<int:id>/update-status/",
-      APIRoute("Order Status Update", .admin) { call in
-        // An unknown order is a 404 before the body is parsed (as DRF's get_object()).
-        let order = try await call.app.shop.orders.updateStatus(
-          orderId: try call.id(0), try call.body(), by: call.caller)
-        return JSONResponse.make(200, order.statusJSON)
-      })
+    router.add(.GET, "/orders/<int:id>/", "Order Detail", .authenticated) { call in
+      guard
+        let order = await call.app.shop.orders.order(id: try call.id(0), visibleTo: call.caller)
+      else { throw ShopError.orderNotFound }
+      return order.json
+    }
+    router.add(.PATCH, "/orders/<int:id>/update-status/", "Order Status Update", .admin) { call in
+      // An unknown order is a 404 before the body is parsed (as DRF's get_object()).
+      try await call.app.shop.orders.updateStatus(
+        orderId: try call.id(0), try call.body(), by: call.caller
+      ).statusJSON
+    }
   }
 
   /// A customer's unfiltered list when its body is cached (see ``OrderListBodies``).

@@ -1,4 +1,5 @@
 import EventHTTP
+import JSON
 
 /// The route table: the router the responder matches requests with, and every registration
 /// in order, so that what describes the routes (``OpenAPIDocument``) is built from the same
@@ -31,5 +32,21 @@ struct RouteTable: Sendable {
     } else {
       entries.append(entry)
     }
+  }
+}
+
+extension RouteTable {
+  /// Adds the route `name` for `method` on `pattern` whose answer is `status` with the JSON
+  /// `handle` returns (``JSONResponse/make(_:_:headers:)``).
+  mutating func add(
+    _ method: HTTPMethod, _ pattern: String, _ name: String, _ permission: Permission,
+    status: Int = 200, watchesClient: Bool = false,
+    json handle: @escaping @Sendable (RouteCall) async throws -> JSONValue
+  ) {
+    add(
+      method, pattern,
+      APIRoute(name, permission, watchesClient: watchesClient) { call in
+        JSONResponse.make(status, try await handle(call))
+      })
   }
 }
