@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 
 @testable import Storefront
@@ -146,24 +147,24 @@ struct ConfigurationPrecedenceTests {
     #expect(StorefrontConfig.Auth(hashThreads: 2).resolvedHashThreads == 2)
   }
 
-  /// A valid value different from the default, as text and as the typed value it becomes.
-  private func nonDefaultValue(
-    for setting: ConfigurationSetting
-  ) -> (String, ConfigurationSetting.Value) {
+  /// A valid value different from the default, as text and as the JSON value it becomes.
+  private func nonDefaultValue(for setting: ConfigurationSetting) -> (String, JSONValue) {
     let current = setting.read(StorefrontConfig())
     switch (setting.kind, current) {
-    case (.integer(let range), .integer(let value)):
+    case (.integer(let range), .number(let literal)):
+      let value = Int(literal)!
       let other = value == range.upperBound ? value - 1 : value + 1
-      return (String(other), .integer(other))
-    case (.number, .number(let value)):
-      return (String(value + 0.5), .number(value + 0.5))
-    case (.choice(let names), .text(let value)):
+      return (String(other), .number(String(other)))
+    case (.number, .number(let literal)):
+      let other = String(Double(literal)! + 0.5)
+      return (other, .number(other))
+    case (.choice(let names), .string(let value)):
       let other = names.first { $0 != value }!
-      return (other, .text(other))
+      return (other, .string(other))
     case (.formatted(let example), _):
-      return (example, .text(example))
+      return (example, .string(example))
     default:
-      return ("custom-value", .text("custom-value"))
+      return ("custom-value", .string("custom-value"))
     }
   }
 }

@@ -94,7 +94,8 @@ public enum ConfigurationSource: Sendable, Equatable, CustomStringConvertible {
 
 extension JSONValue {
   /// `"text"` with JSON escapes (the JSON module's writer).
-  static func quoted(_ text: String) -> String {
-    String(decoding: JSONValue.string(text).encoded(), as: UTF8.self)
-  }
+  static func quoted(_ text: String) -> String { JSONValue.string(text).jsonText }
+
+  /// The value as JSON text.
+  var jsonText: String { String(decoding: encoded(), as: UTF8.self) }
 }

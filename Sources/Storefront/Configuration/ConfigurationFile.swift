@@ -3,22 +3,19 @@ import Foundation
 import JSON
 
 /// A JSON configuration file, read once and checked as a whole against the schema: every key
-/// known, every section an object, every value of its key's JSON type (no conversions: `"80"`
-/// is no port) and in its range, even where the environment or a flag overrides it.
+/// known, every section an object, every value of its key's JSON type and in its range, even
+/// where the environment or a flag overrides it.
 struct ConfigurationFile: Sendable {
   /// The file read when no `--config` is given, relative to the working directory.
   static let defaultPath = "config/storefront.json"
 
   /// The path as given (and as shown in messages).
   let path: String
-  /// The values by dotted key path, of their keys' types.
-  let values: [String: ConfigurationSetting.Value]
+  /// The values by dotted key path.
+  let values: [String: JSONValue]
 
-  /// Reads and checks the file at `explicitPath`, or the one at `defaultPath` (nil: none).
-  ///
-  /// - Returns: `nil` when no path was given and the default file does not exist.
-  /// - Throws: ``ConfigurationError`` for a missing explicit file, unreadable or malformed JSON,
-  ///   unknown keys, a section that is no object, or a value the schema does not accept.
+  /// Reads and checks the file at `explicitPath`, or the one at `defaultPath`; `nil` when no
+  /// path was given and the default file does not exist.
   static func load(
     explicitPath: String?, defaultPath: String? = defaultPath
   ) throws(ConfigurationError) -> ConfigurationFile? {
@@ -43,37 +40,34 @@ struct ConfigurationFile: Sendable {
     guard case .object(let members) = root else {
       throw .malformedFile(path, reason: "the top level must be a JSON object")
     }
-    var leaves: [String: JSONValue] = [:]
+    var values: [String: JSONValue] = [:]
     var unknown: [String] = []
-    flatten(members, prefix: "", into: &leaves, unknown: &unknown)
+    flatten(members, prefix: "", into: &values, unknown: &unknown)
     if !unknown.isEmpty { throw .unknownKeys(unknown.sorted(), file: path) }
-    var values: [String: ConfigurationSetting.Value] = [:]
     var scratch = StorefrontConfig()
-    for (key, json) in leaves.sorted(by: { $0.key < $1.key }) {
-      guard let setting = ConfigurationSetting.named(key), let value = setting.value(of: json),
-        setting.assign(&scratch, value)
-      else {
+    for (key, json) in values.sorted(by: { $0.key < $1.key }) {
+      guard let setting = ConfigurationSetting.named(key), setting.assign(&scratch, json) else {
         let expected = ConfigurationSetting.named(key)?.expectation ?? "an object of settings"
-        throw .invalidValue(key: key, expected: expected, got: json.rendered, source: .file(path))
+        throw .invalidValue(key: key, expected: expected, got: json.shown, source: .file(path))
       }
-      values[key] = value
     }
     return ConfigurationFile(path: path, values: values)
   }
 
-  /// The values as a swift-configuration provider named by the path.
+  /// The values as a swift-configuration provider named by the path, as text (the form of
+  /// environment variables and flags).
   var provider: InMemoryProvider {
     InMemoryProvider(
       name: path,
       values: Dictionary(
-        uniqueKeysWithValues: values.map { key, value in
-          (AbsoluteConfigKey(ConfigKey(key)), ConfigValue(value.content, isSecret: false))
+        uniqueKeysWithValues: values.map { key, json in
+          let text = json.numberLiteral ?? json.stringValue ?? ""
+          return (AbsoluteConfigKey(ConfigKey(key)), ConfigValue(.string(text), isSecret: false))
         }))
   }
 
-  /// Collects the leaves of known keys and the sections that are not objects (which
-  /// ``load(explicitPath:defaultPath:)`` rejects) into `leaves`, the paths of unknown keys into
-  /// `unknown`.
+  /// Collects the leaves of known keys, and sections that are not objects (which ``load``
+  /// rejects), into `leaves`; the paths of unknown keys into `unknown`.
   private static func flatten(
     _ members: JSONObject, prefix: String,
     into leaves: inout [String: JSONValue], unknown: inout [String]
@@ -96,11 +90,11 @@ struct ConfigurationFile: Sendable {
 
 extension JSONValue {
   /// The value as a configuration message shows it: JSON for scalars, a phrase for containers.
-  fileprivate var rendered: String {
+  fileprivate var shown: String {
     switch self {
     case .array: "an array"
     case .object: "an object"
-    default: String(decoding: encoded(), as: UTF8.self)
+    default: jsonText
     }
   }
 }

@@ -34,11 +34,8 @@ extension ConfigurationSetting {
     .choice(
       "log.format", \.log.format,
       """
-      `"text"`: lines as swift-log's `StreamLogHandler` writes them (`<timestamp> <level> \
-      <label>: [<source>] <message>`); `"json"`: one JSON object per line, access lines \
-      (`timestamp`, `level`, `label`, `source`, `method`, `path`, `status`, `bytes`, \
-      `microseconds`, `loop`, `request_id`) and every other line (`timestamp`, `level`, `label`, \
-      `source`, `message`, plus its metadata as strings).
+      `"text"`: lines as swift-log's `StreamLogHandler` writes them; `"json"`: one JSON object per \
+      line (fields below).
       """),
     .integer(
       "limits.max_body_bytes", \.limits.maxBodyBytes, 1...1 << 30,
@@ -126,22 +123,13 @@ extension ConfigurationSetting {
       "auth.max_pending_hashes", \.auth.maxPendingHashes, 1...100_000,
       """
       Password hashes (one per register or login) that may wait for a hashing thread, up to \
-      100000; beyond it register and login answer 503 `{"detail": "Too many logins in progress; \
-      try again shortly."}` with `Retry-After: 1` at once. A hash at the default 1000000 \
-      iterations takes about 0.5 s of a core, so on 2 cores the 64th waiting login is answered \
-      after about 16 s: well inside common 30 s client timeouts, while a burst of a few dozen \
-      simultaneous logins (say after a restart) is still served without refusals. With more \
-      `auth.hash_threads` or fewer iterations, a larger value gives the same longest wait. A \
-      waiting hash whose client disconnects is dropped before it runs (no user, no token).
+      100000; beyond it register and login answer 503 at once (see below).
       """),
     .rate(
       "throttle.anon", \.throttle.anon,
       """
-      Requests per client address to `register` and `login` together, as DRF writes rates: \
-      `"N/second"`, `"N/minute"`, `"N/hour"`, `"N/day"` (only the period's first letter counts, \
-      so `"20/m"` = `"20/minute"`; N from 1 to 100000); `""` = no limit. Over it: 429 `{"detail": \
-      "Request was throttled. Expected available in N seconds."}` with `Retry-After: N` (`1 \
-      second.` when N is 1, as DRF words it).
+      Requests per client address to `register` and `login` together, as DRF writes rates \
+      (`"20/minute"`, see below); `""` = no limit.
       """),
     .rate(
       "throttle.user", \.throttle.user,
@@ -205,7 +193,7 @@ extension ConfigurationSetting {
   /// The `## Keys` table of config/README.md: each key, its default as JSON, its meaning.
   static var markdownTable: String {
     "| key | default | meaning |\n| --- | --- | --- |\n"
-      + all.map { "| `\($0.path)` | `\($0.read(StorefrontConfig()).json)` | \($0.doc) |\n" }
+      + all.map { "| `\($0.path)` | `\($0.read(StorefrontConfig()).jsonText)` | \($0.doc) |\n" }
       .joined()
   }
 }

@@ -1,4 +1,3 @@
-import Configuration
 import JSON
 
 /// One configuration key: its dotted path, the values it accepts, its documentation and its
@@ -18,13 +17,6 @@ struct ConfigurationSetting: Sendable {
     case formatted(example: String)
   }
 
-  /// A typed value, as swift-configuration returns it.
-  enum Value: Sendable, Equatable {
-    case integer(Int)
-    case number(Double)
-    case text(String)
-  }
-
   /// The dotted key path as written in JSON, e.g. `limits.max_body_bytes`.
   let path: String
   let kind: Kind
@@ -32,16 +24,17 @@ struct ConfigurationSetting: Sendable {
   let expectation: String
   /// The meaning of the key, as config/README.md's table shows it.
   let doc: String
-  /// Stores a valid value; returns `false` (storing nothing) when the value is not acceptable.
-  let assign: @Sendable (inout StorefrontConfig, Value) -> Bool
-  /// The value a configuration holds.
-  let read: @Sendable (StorefrontConfig) -> Value
+  /// Stores a value of the key's JSON type (no conversions: `"80"` is no port, `true` no number);
+  /// returns `false`, storing nothing, when the value is not acceptable.
+  let assign: @Sendable (inout StorefrontConfig, JSONValue) -> Bool
+  /// The value a configuration holds, as JSON.
+  let read: @Sendable (StorefrontConfig) -> JSONValue
 
-  /// `field`, holding what `parse` accepts and shown by `show`.
+  /// `field`, holding what `parse` accepts and shown as `show` returns.
   init<Field>(
     _ path: String, _ field: WritableKeyPath<StorefrontConfig, Field> & Sendable, _ kind: Kind,
-    _ expectation: String, _ doc: String, parse: @escaping @Sendable (Value) -> Field?,
-    show: @escaping @Sendable (Field) -> Value
+    _ expectation: String, _ doc: String, parse: @escaping @Sendable (JSONValue) -> Field?,
+    show: @escaping @Sendable (Field) -> JSONValue
   ) {
     (self.path, self.kind, self.expectation, self.doc) = (path, kind, expectation, doc)
     assign = { config, value in
@@ -60,45 +53,11 @@ struct ConfigurationSetting: Sendable {
     "--" + path.replacingOccurrences(of: ".", with: "-").replacingOccurrences(of: "_", with: "-")
   }
 
-  /// A JSON value of the file as a value of this key's type, or nil when its JSON type is not
-  /// that (no conversions: `"80"` is no port, `true` no number).
-  func value(of json: JSONValue) -> Value? {
-    switch (kind, json) {
-    case (.integer, .number(let literal)): Int(literal).map(Value.integer)
-    case (.number, .number(let literal)): Double(literal).map(Value.number)
-    case (.text, .string(let text)), (.choice, .string(let text)), (.formatted, .string(let text)):
-      .text(text)
-    default: nil
-    }
-  }
-
-  /// The value `reader` holds for this key in the type of ``kind`` (nil: no layer sets it).
-  /// Throws when the layer that sets it holds text that is not of that type.
-  func fetch(from reader: ConfigReader) async throws -> Value? {
+  /// Text from an environment variable or a flag as a value of this key's JSON type.
+  func value(ofText text: String) -> JSONValue {
     switch kind {
-    case .integer: try await reader.fetchInt(forKey: ConfigKey(path)).map(Value.integer)
-    case .number: try await reader.fetchDouble(forKey: ConfigKey(path)).map(Value.number)
-    default: try await reader.fetchString(forKey: ConfigKey(path)).map(Value.text)
-    }
-  }
-}
-
-extension ConfigurationSetting.Value {
-  /// The value as swift-configuration content.
-  var content: ConfigContent {
-    switch self {
-    case .integer(let integer): .int(integer)
-    case .number(let number): .double(number)
-    case .text(let text): .string(text)
-    }
-  }
-
-  /// The value as JSON text, for config/README.md.
-  var json: String {
-    switch self {
-    case .integer(let integer): String(integer)
-    case .number(let number): String(number)
-    case .text(let text): JSONValue.quoted(text)
+    case .integer, .number: .number(text)
+    default: .string(text)
     }
   }
 }
@@ -114,8 +73,8 @@ extension ConfigurationSetting {
       low == 1 ? "a positive integer up to \(high)" : "an integer from \(low) to \(high)"
     return Self(
       path, field, .integer(range), expectation + (note.map { " (\($0))" } ?? ""), doc,
-      parse: { if case .integer(let n) = $0, range.contains(n) { n } else { nil } },
-      show: { .integer($0) })
+      parse: { $0.numberLiteral.flatMap { Int($0) }.flatMap { range.contains($0) ? $0 : nil } },
+      show: { .number(String($0)) })
   }
 
   /// A finite number greater than `bound` (a whole number).
@@ -125,8 +84,12 @@ extension ConfigurationSetting {
   ) -> Self {
     Self(
       path, field, .number(greaterThan: Double(bound)), "a number greater than \(bound)", doc,
-      parse: { if case .number(let x) = $0, x.isFinite, x > Double(bound) { x } else { nil } },
-      show: { .number($0) })
+      parse: {
+        $0.numberLiteral.flatMap { Double($0) }.flatMap {
+          $0.isFinite && $0 > Double(bound) ? $0 : nil
+        }
+      },
+      show: { .number(String($0)) })
   }
 
   /// A string that `parse` turns into the field's value (nil: not acceptable) and `show` back.
@@ -138,8 +101,8 @@ extension ConfigurationSetting {
   ) -> Self {
     Self(
       path, field, kind, expectation, doc,
-      parse: { if case .text(let text) = $0 { parse(text) } else { nil } },
-      show: { .text(show($0)) })
+      parse: { if case .string(let text) = $0 { parse(text) } else { nil } },
+      show: { .string(show($0)) })
   }
 
   /// A non-empty string.

@@ -60,8 +60,7 @@ extension StorefrontConfig {
       guard let setting = ConfigurationSetting.named(key) else { throw .unknownOverride(key) }
       flags[setting.environmentVariable] = text
     }
-    // Highest precedence first. Flags arrive as text, as environment variables do, so the same
-    // provider types both; the file's values are typed already.
+    // Highest precedence first; every layer holds text (the file's values, checked, as text).
     var providers: [any ConfigProvider] = [flags, environment].map { variables in
       EnvironmentVariablesProvider(environmentVariables: variables).prefixKeys(with: "storefront")
     }
@@ -70,17 +69,17 @@ extension StorefrontConfig {
 
     var config = StorefrontConfig(configFile: file?.path)
     for setting in ConfigurationSetting.all {
-      do {
-        guard let value = try await setting.fetch(from: reader) else { continue }
-        if setting.assign(&config, value) { continue }
-      } catch {}
+      guard let text = try? await reader.fetchString(forKey: ConfigKey(setting.path)) else {
+        continue
+      }
+      if setting.assign(&config, setting.value(ofText: text)) { continue }
       // The file's values are valid: the bad one is the flag's or the environment's.
       let variable = setting.environmentVariable
       let source: ConfigurationSource =
         flags[variable] != nil ? .flag(setting.flagSpelling) : .environment(variable)
       throw .invalidValue(
-        key: setting.path, expected: setting.expectation,
-        got: JSONValue.quoted(flags[variable] ?? environment[variable] ?? ""), source: source)
+        key: setting.path, expected: setting.expectation, got: JSONValue.quoted(text),
+        source: source)
     }
     let limits = config.limits
     if limits.maxInflightBodyBytes < limits.maxBodyBytes {
