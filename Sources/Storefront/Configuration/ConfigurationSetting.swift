@@ -122,6 +122,24 @@ extension ConfigurationSetting {
       parse: { Choice(rawValue: $0) }, show: { $0.rawValue }, doc)
   }
 
+  /// A string in a format `parse` checks (nil: not acceptable); `example` is another valid one.
+  static func formatted<Field>(
+    _ path: String, _ field: WritableKeyPath<StorefrontConfig, Field> & Sendable,
+    example: String, _ expectation: String, parse: @escaping @Sendable (String) -> Field?,
+    show: @escaping @Sendable (Field) -> String, _ doc: String
+  ) -> Self {
+    string(path, field, .formatted(example: example), expectation, parse: parse, show: show, doc)
+  }
+
+  /// A string field in a format `parse` checks and may make canonical.
+  static func formatted(
+    _ path: String, _ field: WritableKeyPath<StorefrontConfig, String> & Sendable,
+    example: String, _ expectation: String, parse: @escaping @Sendable (String) -> String?,
+    _ doc: String
+  ) -> Self {
+    formatted(path, field, example: example, expectation, parse: parse, show: { $0 }, doc)
+  }
+
   /// A ``ThrottleRate`` such as `"20/minute"`, or `""` for none.
   static func rate(
     _ path: String, _ field: WritableKeyPath<StorefrontConfig, ThrottleRate?> & Sendable,

@@ -36,13 +36,9 @@ public struct StorefrontConfig: Sendable, Equatable {
     workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount)
   }
 
-  /// How the event loops share the listening port (`accept`).
-  public enum AcceptMode: String, Sendable, Equatable, CaseIterable {
-    /// Each loop binds its own socket with `SO_REUSEPORT`; the kernel spreads connections.
-    case reuseport
-    /// One socket is bound once and every loop accepts on it.
-    case shared
-  }
+  /// How the event loops share the listening port (`accept`): a `SO_REUSEPORT` socket each, or
+  /// one socket all accept on.
+  public enum AcceptMode: String, Sendable, Equatable, CaseIterable { case reuseport, shared }
 
   /// `log.*`.
   public struct Log: Sendable, Equatable {
@@ -68,23 +64,13 @@ public struct StorefrontConfig: Sendable, Equatable {
 
   /// `storage.*`: where the shop's events are kept, durability and compaction.
   public struct Storage: Sendable, Equatable {
-    /// When a write counts as durable (`storage.fsync`).
-    public enum FsyncPolicy: String, Sendable, Equatable, CaseIterable {
-      /// `fsync` before every acknowledgement (concurrent writers share one).
-      case always
-      /// `fsync` at most ``Storage/batchMilliseconds`` after a write, before acknowledging it.
-      case batch
-      /// Never `fsync`; the operating system flushes when it likes.
-      case never
-    }
+    /// When a write counts as durable (`storage.fsync`): `fsync` before every acknowledgement,
+    /// within ``batchMilliseconds`` before it, or never.
+    public enum FsyncPolicy: String, Sendable, Equatable, CaseIterable { case always, batch, never }
 
-    /// Where the events are kept (`storage.backend`).
-    public enum Backend: String, Sendable, Equatable, CaseIterable {
-      /// The append-only event log in ``StorefrontConfig/dataDir``.
-      case file
-      /// A PostgreSQL database at ``Storage/postgresURL``.
-      case postgres
-    }
+    /// Where the events are kept (`storage.backend`): the event log in
+    /// ``StorefrontConfig/dataDir``, or PostgreSQL at ``postgresURL``.
+    public enum Backend: String, Sendable, Equatable, CaseIterable { case file, postgres }
 
     public var fsync: FsyncPolicy = .always
     public var batchMilliseconds: Int = 5
