@@ -1,8 +1,8 @@
 import CoreMetrics
 import Primitives
 
-/// What an ``EventLog`` reports through swift-metrics when its options carry a factory
-/// (``EventLogOptions/metrics``). Labels are unprefixed (`eventlog_...`); the application may
+/// What an ``EventLog`` or a ``PostgresEventLog`` reports through swift-metrics when its options
+/// carry a factory (``EventLogOptions/metrics``, ``PostgresLogOptions/metrics``). Labels are unprefixed (`eventlog_...`); the application may
 /// namespace them in its factory.
 ///
 /// | label | kind | what |
@@ -10,12 +10,14 @@ import Primitives
 /// | `eventlog_appended_events_total` | counter | records written (acknowledged or about to be) |
 /// | `eventlog_batch_events` | recorder (histogram) | records per group-commit write |
 /// | `eventlog_written_bytes_total` | counter | bytes of record lines written |
-/// | `eventlog_fsync_duration_seconds` | timer | each `fdatasync` of the log |
+/// | `eventlog_fsync_duration_seconds` | timer | each `fdatasync` of the log (PostgreSQL: each `COMMIT`) |
 /// | `eventlog_compactions_total{outcome}` | counter | `completed` or `failed` |
 /// | `eventlog_backups_total{outcome}` | counter | `completed` or `failed` |
 /// | `eventlog_replay_duration_seconds` | gauge | how long replay took at open |
 /// | `eventlog_replayed_records` | gauge | records replayed at open |
-/// | `eventlog_writes_stopped` | gauge | 1 once a failed write or sync stopped writes |
+/// | `eventlog_writes_stopped` | gauge | 1 once a failed write or sync stopped writes (PostgreSQL: while it cannot be reached) |
+/// | `eventlog_conflicts_total` | counter | PostgreSQL: appends refused as stale, their commands run again |
+/// | `eventlog_foreign_batches_total` | counter | PostgreSQL: batches of other nodes' events applied |
 final class LogMetrics: Sendable {
   let appendedEvents: Counter
   let batchEvents: Recorder
@@ -28,11 +30,14 @@ final class LogMetrics: Sendable {
   let replayDuration: Gauge
   let replayedRecords: Gauge
   let writesStopped: Gauge
+  /// Only for a log shared by several nodes (nil for the file log).
+  let conflicts: Counter?
+  let foreignBatches: Counter?
 
   /// The batch-size buckets an application may give its histogram backend.
   static let batchBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 
-  init(factory: any MetricsFactory) {
+  init(factory: any MetricsFactory, shared: Bool = false) {
     appendedEvents = Counter(label: "eventlog_appended_events_total", factory: factory)
     batchEvents = Recorder(label: "eventlog_batch_events", factory: factory)
     writtenBytes = Counter(label: "eventlog_written_bytes_total", factory: factory)
@@ -50,6 +55,9 @@ final class LogMetrics: Sendable {
     replayedRecords = Gauge(label: "eventlog_replayed_records", factory: factory)
     writesStopped = Gauge(label: "eventlog_writes_stopped", factory: factory)
     writesStopped.record(0)
+    conflicts = shared ? Counter(label: "eventlog_conflicts_total", factory: factory) : nil
+    foreignBatches =
+      shared ? Counter(label: "eventlog_foreign_batches_total", factory: factory) : nil
   }
 
   /// Runs `sync` (an `fdatasync`) and records how long it took.

@@ -392,6 +392,54 @@ struct ClusterTests {
     #expect(fileCheck.status == 0, "\(fileCheck.standardError)")
   }
 
+  @Test(
+    "each node's /metrics counts its PostgreSQL log: commits, other nodes' batches, compactions, replay"
+  )
+  func metricsCountTheSharedLog() async throws {
+    let nodes = try await ClusterNodes.start(count: 2)
+    defer { nodes.shutDown() }
+    let admin = try await nodes.admin()  // its token written by node 0
+    _ = try await nodes.client(0).category("Kitchen", admin: admin)
+    _ = try await nodes.client(1).register("alice")
+
+    let first = try await Self.scrape(nodes, 0) { $0.value(Self.foreign) >= 1 }
+    #expect(first.value(Self.foreign) >= 1, "node 0 applied node 1's registration")
+    #expect(first.value("storefront_eventlog_appended_events_total") >= 2)  // token, category
+    #expect(first.value("storefront_eventlog_batch_events_count") >= 1)
+    #expect(first.value("storefront_eventlog_fsync_duration_seconds_count") >= 1)
+    #expect(first.value("storefront_eventlog_written_bytes_total") > 0)
+    #expect(first.value("storefront_eventlog_writes_stopped") == 0)
+    #expect(first.series("storefront_eventlog_conflicts_total").count == 1)
+    let second = try await Self.scrape(nodes, 1) { $0.value(Self.foreign) >= 1 }
+    #expect(second.value(Self.foreign) >= 1, "node 1 applied node 0's events")
+    #expect(second.value("storefront_eventlog_appended_events_total") >= 1)
+
+    let compacted = try await runStorefront(
+      ["log", "compact", "--data-dir", nodes.work.path + "/node0"], environment: nodes.environment)
+    #expect(compacted.status == 0, "\(compacted.standardError)")
+    let after = try await PrometheusText.scrape(port: nodes.process(0).port)
+    #expect(after.value("storefront_eventlog_compactions_total", ["outcome": "completed"]) == 1)
+
+    let late = try await nodes.addNode()
+    let replayed = try await PrometheusText.scrape(port: nodes.process(late).port)
+    #expect(replayed.value("storefront_eventlog_replayed_records") >= 4)
+    #expect(replayed.series("storefront_eventlog_replay_duration_seconds").count == 1)
+  }
+
+  static let foreign = "storefront_eventlog_foreign_batches_total"
+
+  /// Node `index`'s metrics once `ready` holds (other nodes' events arrive within seconds).
+  static func scrape(
+    _ nodes: ClusterNodes, _ index: Int, until ready: (PrometheusText) -> Bool
+  ) async throws -> PrometheusText {
+    let deadline = Date().addingTimeInterval(30)
+    while true {
+      let metrics = try await PrometheusText.scrape(port: nodes.process(index).port)
+      if ready(metrics) || Date() > deadline { return metrics }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+  }
+
   @Test("a node started late replays from the snapshot (older events gone from the table)")
   func lateNodeFromSnapshot() async throws {
     let (nodes, _, ids, buyer) = try await Self.oneNodeWithThreeOrders(stock: 20)

@@ -52,19 +52,28 @@ public final class PostgresEventLog<Event: LogEvent>: EventStore, Sendable {
     let connection = try PGConnection(
       url: options.url, timeoutSeconds: options.connectTimeoutSeconds)
     try PostgresSchema.ensure(connection)
-    let (last, snapshot) = try PostgresSchema.replay(connection, replay)
+    let metrics = options.metrics.map { LogMetrics(factory: $0, shared: true) }
+    let replayStart = MonotonicClock.nanoseconds()
+    var records = 0
+    let (last, snapshot) = try PostgresSchema.replay(connection) { record in
+      records += 1
+      try replay(record)
+    }
+    metrics?.replayDuration.record(Double(MonotonicClock.nanoseconds() - replayStart) / 1e9)
+    metrics?.replayedRecords.record(records)
     return PostgresEventLog(
-      options: options, connection: connection, last: last, snapshot: snapshot, lock: lock)
+      options: options, connection: connection, last: last, snapshot: snapshot, lock: lock,
+      metrics: metrics)
   }
 
   private init(
     options: PostgresLogOptions<Event>, connection: PGConnection, last: UInt64, snapshot: UInt64,
-    lock: DirectoryLock
+    lock: DirectoryLock, metrics: LogMetrics?
   ) {
     self.options = options
     self.directoryLock = lock
     writer = PostgresLogWriter(
-      options: options, connection: connection, last: last, snapshot: snapshot)
+      options: options, connection: connection, last: last, snapshot: snapshot, metrics: metrics)
     listener = PostgresListener(url: options.url, timeout: options.connectTimeoutSeconds)
   }
 
@@ -109,13 +118,15 @@ public final class PostgresEventLog<Event: LogEvent>: EventStore, Sendable {
   /// compactor from the newest snapshot and the events after it (on a thread of its own).
   public func compact() async throws {
     guard let compactor = options.compactor else { throw EventLogError.noCompactor }
-    let options = options
+    let (options, metrics) = (options, writer.metrics)
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
       DetachedThread.start {
         do {
           try PostgresCompaction.run(options: options, compactor: compactor)
+          metrics?.compactionsCompleted.increment()
           continuation.resume()
         } catch {
+          metrics?.compactionsFailed.increment()
           continuation.resume(throwing: error)
         }
       }

@@ -1,3 +1,5 @@
+import CoreMetrics
+
 /// What a ``PostgresEventLog`` has done since it opened.
 public struct PostgresLogStatistics: Sendable, Equatable, CustomStringConvertible {
   /// Transactions committed (each one group of appends).
@@ -37,6 +39,8 @@ public struct PostgresLogOptions<Event: LogEvent>: Sendable {
   public var backgroundWarning: @Sendable (String) -> Void = { _ in }
   /// Told when the connection is lost or comes back (for logging).
   public var connectionChanged: @Sendable (_ failure: String?) -> Void = { _ in }
+  /// Where the log reports its metrics (see ``LogMetrics`` for the labels); nil reports none.
+  public var metrics: (any MetricsFactory)?
   /// Told once on ``PostgresEventLog/close()`` what the log did (for logging).
   public var closed: @Sendable (_ statistics: PostgresLogStatistics) -> Void = { _ in }
 

@@ -39,11 +39,15 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
   private var inDoubt: (tag: String, first: UInt64, batch: [Pending])?
   private var batchNumber = 0
   var applyForeign: (@Sendable ([LogRecord<Event>]) async -> Void)?
+  /// Where appends, commits, conflicts and foreign batches are counted (nil: nowhere).
+  let metrics: LogMetrics?
 
   init(
-    options: PostgresLogOptions<Event>, connection: PGConnection, last: UInt64, snapshot: UInt64
+    options: PostgresLogOptions<Event>, connection: PGConnection, last: UInt64, snapshot: UInt64,
+    metrics: LogMetrics?
   ) {
     self.options = options
+    self.metrics = metrics
     self.connection = connection
     shared = Shared(last: last)
     snapshotAt = snapshot
@@ -66,12 +70,14 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
     guard start else { return }
     // Whoever writes it (this node or another), the next one is due that much later.
     snapshotAt = last
-    let options = options
+    let (options, metrics) = (options, metrics)
     let snapshotting = snapshotting
     DetachedThread.start {
       do {
         try PostgresCompaction.run(options: options, compactor: compactor)
+        metrics?.compactionsCompleted.increment()
       } catch {
+        metrics?.compactionsFailed.increment()
         options.backgroundWarning("automatic snapshot of the PostgreSQL log failed: \(error)")
       }
       snapshotting.withLock { $0 = false }
@@ -234,7 +240,10 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
       defer { shared.failure = failure }
       return (shared.failure == nil) != (failure == nil)
     }
-    if changed { options.connectionChanged(failure) }
+    if changed {
+      metrics?.writesStopped.record(failure == nil ? 0 : 1)
+      options.connectionChanged(failure)
+    }
   }
 
   /// Whether the batch whose COMMIT got no answer landed: its rows carry its tag. The advisory
@@ -294,7 +303,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
       var parameters: [String?] = []
       var sequence = last
       let now = Timestamp.now()
-      var rowCount = 0
+      var (rowCount, bytes) = (0, 0)
       for pending in batch {
         for body in pending.lines {
           sequence += 1
@@ -303,6 +312,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
           LogLineFormat.appendRecord(
             to: &line, sequence: sequence, isSnapshot: false, timestamp: now, body: body)
           line.removeLast()  // the newline
+          bytes += line.count
           parameters += [String(sequence), String(decoding: line, as: UTF8.self), tag]
           rowCount += 1
           if rowCount == 1000 {
@@ -318,7 +328,15 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
       try connection.exec(
         "SELECT pg_notify($1, $2)", [PostgresSchema.channel, String(sequence)])
       commitSent = true
+      let commitStart = MonotonicClock.nanoseconds()
       try connection.exec("COMMIT")
+      if let metrics {
+        metrics.fsyncDuration.recordNanoseconds(Int64(MonotonicClock.nanoseconds() - commitStart))
+        let events = Int(sequence - last)
+        metrics.appendedEvents.increment(by: Int64(events))
+        metrics.batchEvents.record(events)
+        metrics.writtenBytes.increment(by: Int64(bytes))
+      }
       acknowledge(batch, first: first)
       setFailure(nil)
       snapshotIfDue()
@@ -395,6 +413,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
     for pending in batch {
       if let at = pending.validatedAt, at < started {
         lock.withLock { shared.statistics.conflicts += 1 }
+        metrics?.conflicts?.increment()
         pending.continuation.resume(throwing: LogConflict())
       } else {
         fresh.append(pending)
@@ -464,5 +483,6 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
       shared.last = expected - 1
       shared.statistics.foreignBatches += 1
     }
+    metrics?.foreignBatches?.increment()
   }
 }

@@ -90,9 +90,10 @@ public final class StorefrontApp: Sendable {
         locked: locked, replay: replay)
     case .postgres:
       try config.checkStorage()
+      var options = postgresOptions(config, logger: logger)
+      options.metrics = metrics
       let postgres = try PostgresEventLog<ShopEvent>.open(
-        directory: config.dataDir, options: postgresOptions(config, logger: logger),
-        locked: locked, replay: replay)
+        directory: config.dataDir, options: options, locked: locked, replay: replay)
       shared = postgres
       log = postgres
     }
