@@ -26,13 +26,10 @@ struct ClusterTests {
     let nodes = try await ClusterNodes.start(count: 3)
     defer { nodes.shutDown() }
     let admin = try await nodes.admin()
-    let category = try await nodes.client(0).category("Kitchen", admin: admin)
-    let product = try await nodes.client(0).product(
-      Self.productBody(category: category), admin: admin)
-    let productId = try #require(product["id"]?.intValue)
+    let ids = try await Self.stockedProduct(nodes, admin: admin, stock: 10)
     for index in [1, 2] {
       let listed = try await nodes.eventually(index, "/products/") { response in
-        response.status == 200 && response.text.contains(#""id":\#(productId),"#)
+        response.status == 200 && response.text.contains(#""id":\#(ids.product),"#)
       }
       #expect(listed.json.element(0)?["name"] == .string("Mug"))
     }
@@ -47,10 +44,9 @@ struct ClusterTests {
     #expect(me.status == 200, "\(me)")
     #expect(me.text == "[]")
     // An order on node 1 with node 3's token; ids stay sequential across nodes.
-    let variantId = try #require(product["variants"]?.element(0)?["id"]?.intValue)
     let order = try await nodes.client(0).post(
       "/orders/",
-      #"{"items": [{"product": \#(productId), "variant": \#(variantId), "quantity": 2}]}"#,
+      #"{"items": [{"product": \#(ids.product), "variant": \#(ids.variant), "quantity": 2}]}"#,
       token: token)
     #expect(order.status == 201, "\(order)")
     #expect(order.json["user"] == .int(userId))
@@ -67,15 +63,11 @@ struct ClusterTests {
     let nodes = try await ClusterNodes.start(count: 3)
     defer { nodes.shutDown() }
     let admin = try await nodes.admin()
-    let category = try await nodes.client(0).category("Kitchen", admin: admin)
-    let product = try await nodes.client(0).product(
-      Self.productBody(category: category), admin: admin)
-    let productId = try #require(product["id"]?.intValue)
-    let variantId = try #require(product["variants"]?.element(0)?["id"]?.intValue)
+    let stocked = try await Self.stockedProduct(nodes, admin: admin, stock: 10)
     var users: [APIUser] = []
     for index in 0..<3 { users.append(try await nodes.client(index).user("buyer\(index)")) }
     let ports = (0..<3).map { nodes.process($0).port }
-    let body = #"{"items": [{"product": \#(productId), "variant": \#(variantId), "quantity": 1}]}"#
+    let body = Self.orderBody(stocked)
     let collected = Locked<[Int: APIResponse]>([:])
     let tokens = users.map(\.token)
     try await ClientThreads.run(100) { index in
@@ -101,7 +93,7 @@ struct ClusterTests {
     let ids = placed.compactMap { $0.json["id"]?.intValue }
     #expect(Set(ids).count == 10, "\(ids.sorted())")
     for index in 0..<3 {
-      _ = try await nodes.eventually(index, "/products/\(productId)/") { response in
+      _ = try await nodes.eventually(index, "/products/\(stocked.product)/") { response in
         response.json["variants"]?.element(0)?["stock"] == .int(0)
       }
       _ = try await nodes.eventually(index, "/orders/", token: admin.token) { response in

@@ -10,17 +10,14 @@ struct ConfigurationErrorTests {
     file: String? = nil, environment: [String: String] = [:], overrides: [String: String] = [:],
     sourceLocation: SourceLocation = #_sourceLocation
   ) async throws -> String {
-    let directory = try TemporaryDirectory()
-    let path = try file.map { try directory.write($0, to: "storefront.json") }
-    do {
-      _ = try await StorefrontConfig.load(
-        configPath: path, defaultPath: directory.absent(), environment: environment,
-        overrides: overrides)
+    guard
+      let message = try await configurationError(
+        file: file, environment: environment, overrides: overrides)
+    else {
       Issue.record("expected a configuration error", sourceLocation: sourceLocation)
       return ""
-    } catch {
-      return error.description.replacingOccurrences(of: directory.path + "/", with: "")
     }
+    return message
   }
 
   @Test("An unknown key in the file is named, with a suggestion")

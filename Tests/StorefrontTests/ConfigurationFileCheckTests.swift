@@ -3,29 +3,13 @@ import Testing
 
 @testable import Storefront
 
-/// Loads `file` (as storefront.json in a fresh directory) under `environment` and `overrides`;
-/// the error's message with the directory cut from its paths, or nil when it loaded.
-private func loadError(
-  file: String? = nil, environment: [String: String] = [:], overrides: [String: String] = [:]
-) async throws -> String? {
-  let directory = try TemporaryDirectory()
-  let path = try file.map { try directory.write($0, to: "storefront.json") }
-  do {
-    _ = try await StorefrontConfig.load(
-      configPath: path, defaultPath: directory.absent(), environment: environment,
-      overrides: overrides)
-    return nil
-  } catch {
-    return error.description.replacingOccurrences(of: directory.path + "/", with: "")
-  }
-}
-
 @Suite("The file is checked as a whole, even values that are overridden")
 struct ConfigurationFileCheckTests {
   @Test("A wrong-typed value in the file is reported although the environment overrides it")
   func wrongTypeUnderEnvironment() async throws {
     #expect(
-      try await loadError(file: #"{"port": "80"}"#, environment: ["STOREFRONT_PORT": "9000"])
+      try await configurationError(
+        file: #"{"port": "80"}"#, environment: ["STOREFRONT_PORT": "9000"])
         == #"configuration error: port: expected an integer from 0 to 65535, got "80" (from storefront.json)"#
     )
   }
@@ -33,7 +17,7 @@ struct ConfigurationFileCheckTests {
   @Test("An out-of-range value in the file is reported although a flag overrides it")
   func outOfRangeUnderFlag() async throws {
     #expect(
-      try await loadError(
+      try await configurationError(
         file: #"{"limits": {"max_connections": 0}}"#,
         overrides: ["limits.max_connections": "5"])
         == "configuration error: limits.max_connections: expected a positive integer up to "
@@ -98,11 +82,11 @@ struct ConfigurationStorageBackendTests {
   @Test("An unknown backend is refused with the choices")
   func unknownBackend() async throws {
     #expect(
-      try await loadError(environment: ["STOREFRONT_STORAGE_BACKEND": "mysql"])
+      try await configurationError(environment: ["STOREFRONT_STORAGE_BACKEND": "mysql"])
         == #"configuration error: storage.backend: expected one of "file", "postgres", got "mysql" (from environment variable STOREFRONT_STORAGE_BACKEND)"#
     )
     #expect(
-      try await loadError(file: #"{"storage": {"postgres_url": 5}}"#)
+      try await configurationError(file: #"{"storage": {"postgres_url": 5}}"#)
         == #"configuration error: storage.postgres_url: expected a PostgreSQL connection URL, or "", got 5 (from storefront.json)"#
     )
   }

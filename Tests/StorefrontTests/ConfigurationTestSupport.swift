@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import Storefront
+
 /// A fresh directory under the system temporary directory, removed when the value is released.
 final class TemporaryDirectory {
   let url: URL
@@ -38,4 +40,22 @@ enum PackagePaths {
 
   static let defaultConfig = root.appendingPathComponent("config/storefront.json").path
   static let configReadme = root.appendingPathComponent("config/README.md").path
+}
+
+/// Loads `file` (as storefront.json in a fresh directory, with no default file) under
+/// `environment` and `overrides`: the error's message with the directory cut from its paths,
+/// or nil when it loaded.
+func configurationError(
+  file: String? = nil, environment: [String: String] = [:], overrides: [String: String] = [:]
+) async throws -> String? {
+  let directory = try TemporaryDirectory()
+  let path = try file.map { try directory.write($0, to: "storefront.json") }
+  do {
+    _ = try await StorefrontConfig.load(
+      configPath: path, defaultPath: directory.absent(), environment: environment,
+      overrides: overrides)
+    return nil
+  } catch {
+    return error.description.replacingOccurrences(of: directory.path + "/", with: "")
+  }
 }

@@ -178,14 +178,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
         stopWaiter?.resume()
         return
       }
-      var batch: [Pending] = []
-      var events = 0
-      while let first = shared.queue.first,
-        batch.isEmpty || events + first.lines.count <= options.maxBatchEvents
-      {
-        batch.append(shared.queue.removeFirst())
-        events += first.lines.count
-      }
+      let batch = takeQueued(atLeastOne: true)
       let waiters = shared.catchUpWaiters
       shared.catchUpWaiters = []
       shared.tailWanted = false
@@ -388,14 +381,22 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
       {
         lock.wait(untilMonotonicNanoseconds: deadline)
       }
-      var taken: [Pending] = []
-      var events = 0
-      while let first = shared.queue.first, events + first.lines.count <= options.maxBatchEvents {
-        taken.append(shared.queue.removeFirst())
-        events += first.lines.count
-      }
-      return taken
+      return takeQueued(atLeastOne: false)
     }
+  }
+
+  /// Takes the oldest queued appends, up to ``PostgresLogOptions/maxBatchEvents`` events (with
+  /// `atLeastOne`, the first even when it alone holds more), in one removal. `lock` is held.
+  private func takeQueued(atLeastOne: Bool) -> [Pending] {
+    var (taken, events) = (0, 0)
+    for pending in shared.queue {
+      if (taken > 0 || !atLeastOne) && events + pending.lines.count > options.maxBatchEvents {
+        break
+      }
+      (taken, events) = (taken + 1, events + pending.lines.count)
+    }
+    defer { shared.queue.removeFirst(taken) }
+    return Array(shared.queue.prefix(taken))
   }
 
   /// Puts back the appends not made stale by the foreign events just applied; refuses the
