@@ -14,6 +14,10 @@ public protocol EventStore<Event>: AnyObject, Sendable {
   /// is written and the call throws ``LogConflict`` (the caller re-validates and tries again).
   func append(_ events: [Event], validatedAt: UInt64?) async throws -> UInt64
 
+  /// Whether other writers (nodes) share the log: then ``foreignPosition`` moves and
+  /// ``catchUp()`` waits for their events.
+  var isShared: Bool { get }
+
   /// How many batches of other writers' events have been applied to the application (0 for a
   /// log with one writer). Read it before validating a mutation; pass it to `append`.
   var foreignPosition: UInt64 { get }
@@ -46,6 +50,8 @@ extension EventLog: EventStore {
   public func append(_ events: [Event], validatedAt: UInt64?) async throws -> UInt64 {
     try await append(events)
   }
+
+  public var isShared: Bool { false }
 
   public var foreignPosition: UInt64 { 0 }
 

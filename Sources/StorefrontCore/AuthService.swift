@@ -105,8 +105,7 @@ public actor AuthService {
       do throws(ShopError) {
         try await commit([.userRegistered(user)])
       } catch {
-        // A refused id is given back when nothing after it was handed out.
-        if nextUserId == user.id + 1, user.id >= state.nextUserId { nextUserId = user.id }
+        giveBackIds(user.id, to: &nextUserId, committed: state.nextUserId)
         throw error
       }
       return user
@@ -249,7 +248,4 @@ public actor AuthService {
     await sink.catchUp()
     return authenticate(token: token)
   }
-
-  /// Whether other writers share the log.
-  public nonisolated var sharesLog: Bool { sink.isShared }
 }

@@ -206,15 +206,16 @@ extension CatalogService {
 
   // MARK: Helpers
 
-  /// Runs `write` in its turn (``acquireManagementTurn()``), again when another node wrote
-  /// first (``rerunningOnConflict(_:isolation:_:)``).
+  /// Runs `write` in the management turn (``managementTurn``), again within it when another
+  /// node wrote first (``rerunningOnConflict(_:isolation:_:)``): the log position a run
+  /// validates against is read once the turn is held.
   func inManagementTurn<T, Failure: Error>(
     _ write: () async throws(Failure) -> T
   ) async throws(Failure) -> T {
-    try await rerunningOnConflict(sink) { () async throws(Failure) -> T in
-      await acquireManagementTurn()
-      defer { releaseManagementTurn() }
-      return try await write()
+    await managementTurn.acquire(0)
+    defer { managementTurn.release(0) }
+    return try await rerunningOnConflict(sink) { () async throws(Failure) -> T in
+      try await write()
     }
   }
 
@@ -229,22 +230,5 @@ extension CatalogService {
     for event in events { state.apply(event) }
     let generation = snapshot.publish(events, from: state)
     await snapshot.waitUntilRendered(generation)
-  }
-
-  func acquireManagementTurn() async {
-    if !managementBusy {
-      managementBusy = true
-      return
-    }
-    await withCheckedContinuation { managementWaiters.append($0) }
-  }
-
-  func releaseManagementTurn() {
-    if managementWaiters.isEmpty {
-      managementBusy = false
-    } else {
-      // Hand the turn over directly: the flag stays set for the next waiter.
-      managementWaiters.removeFirst().resume()
-    }
   }
 }

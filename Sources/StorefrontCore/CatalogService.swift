@@ -1,4 +1,5 @@
 import JSON
+import Primitives
 
 /// Categories, products, variants and stock.
 ///
@@ -30,10 +31,9 @@ public actor CatalogService {
   var pendingCategoryDeletes: Set<Int> = []
   /// Products being deleted (no longer orderable or changeable meanwhile).
   var pendingProductDeletes: Set<Int> = []
-  /// Whether a management write (``updateProduct(id:_:by:)`` and the like) holds the turn,
-  /// and who waits for it, in arrival order.
-  var managementBusy = false
-  var managementWaiters: [CheckedContinuation<Void, Never>] = []
+  /// The one turn of management writes (``updateProduct(id:_:by:)`` and the like), taken in
+  /// arrival order (key 0).
+  let managementTurn = TurnLock<Int>()
 
   /// A service over replayed `state`, appending to `sink`.
   public init(state: CatalogState, sink: any EventSink) {
@@ -62,8 +62,8 @@ public actor CatalogService {
   /// `POST /products/categories/create/` (admin): `{name}`, at most 100 characters, unique.
   /// Answer 201 with `category.json`.
   public func createCategory(_ body: JSONValue, by user: User) async throws(ShopError) -> Category {
+    guard user.isStaff else { throw .forbidden }
     return try await rerunningOnConflict(sink) { () async throws(ShopError) -> Category in
-      guard user.isStaff else { throw .forbidden }
       var reader = FieldReader(try FieldReader.object(body))
       if let name = reader.string("name", maxLength: 100),
         state.categoryIdsByName[name] != nil || pendingCategoryNames.contains(name)
@@ -79,10 +79,7 @@ public actor CatalogService {
       do throws(ShopError) {
         try await append(event)
       } catch {
-        // A refused id is given back when nothing after it was handed out.
-        if nextCategoryId == category.id + 1, category.id >= state.nextCategoryId {
-          nextCategoryId = category.id
-        }
+        giveBackIds(category.id, to: &nextCategoryId, committed: state.nextCategoryId)
         throw error
       }
       await commit([event])
@@ -93,8 +90,8 @@ public actor CatalogService {
   /// `POST /products/create/` (admin): `{name, description?, price, category, variants?}` with
   /// variants `{size?, color?, stock?}`. Answer 201 with `product.json`.
   public func createProduct(_ body: JSONValue, by user: User) async throws(ShopError) -> Product {
+    guard user.isStaff else { throw .forbidden }
     return try await rerunningOnConflict(sink) { () async throws(ShopError) -> Product in
-      guard user.isStaff else { throw .forbidden }
       var reader = FieldReader(try FieldReader.object(body))
       let name = reader.string("name", maxLength: 200)
       let description = reader.string(
@@ -147,14 +144,11 @@ public actor CatalogService {
       do throws(ShopError) {
         try await append(event)
       } catch {
-        // Refused ids are given back when nothing after them was handed out.
-        if nextProductId == product.id + 1, product.id >= state.nextProductId {
-          nextProductId = product.id
-          if let first = product.variants.first?.id, nextVariantId == first + variants.count,
-            first >= state.nextVariantId
-          {
-            nextVariantId = first
-          }
+        if giveBackIds(product.id, to: &nextProductId, committed: state.nextProductId),
+          let first = product.variants.first?.id
+        {
+          giveBackIds(
+            first, count: variants.count, to: &nextVariantId, committed: state.nextVariantId)
         }
         throw error
       }

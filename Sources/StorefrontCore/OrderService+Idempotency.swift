@@ -37,19 +37,19 @@ extension OrderService {
     _ body: JSONValue, by user: User, idempotencyKey: String?
   ) async throws(ShopError) -> OrderPlacement {
     guard let key = idempotencyKey else { return .placed(try await placeOrder(body, by: user)) }
+    let digest = IdempotencyRecord.requestDigest(of: body)
     // The key's record is looked up again when the attempt runs again after another node's
     // write (that write may be this key's first request, answered there).
     return try await rerunningOnConflict(sink) { () async throws(ShopError) -> OrderPlacement in
-      try await placeOnce(body, by: user, key: key)
+      try await placeOnce(body, digest: digest, by: user, key: key)
     }
   }
 
-  /// One attempt of ``placeOrder(_:by:idempotencyKey:)`` with a key.
+  /// One attempt of ``placeOrder(_:by:idempotencyKey:)`` with a key; `digest` is the body's.
   private func placeOnce(
-    _ body: JSONValue, by user: User, key: String
+    _ body: JSONValue, digest: String, by user: User, key: String
   ) async throws(ShopError) -> OrderPlacement {
     let scope = IdempotencyState.Scope(userId: user.id, key: key)
-    let digest = IdempotencyRecord.requestDigest(of: body)
     let cutoff = clock().adding(seconds: -idempotencyTTLSeconds)
     idempotency.prune(recordedBefore: cutoff)
     if let record = idempotency.records[scope], record.recordedAt > cutoff {

@@ -142,14 +142,11 @@ public actor OrderService {
       try await sink.append([event] + (record.map { [$0] } ?? []))
     } catch {
       await catalog.release(reservation)
-      // Refused ids are given back when nothing after them was handed out.
-      if nextOrderId == order.id + 1, order.id >= state.nextOrderId {
-        nextOrderId = order.id
-        if let first = items.first?.id, nextOrderItemId == first + items.count,
-          first >= state.nextOrderItemId
-        {
-          nextOrderItemId = first
-        }
+      if giveBackIds(order.id, to: &nextOrderId, committed: state.nextOrderId),
+        let first = items.first?.id
+      {
+        giveBackIds(
+          first, count: items.count, to: &nextOrderItemId, committed: state.nextOrderItemId)
       }
       throw .sinkFailure(error)
     }

@@ -99,6 +99,8 @@ public final class PostgresEventLog<Event: LogEvent>: EventStore, Sendable {
     try await append(events, validatedAt: nil)
   }
 
+  public var isShared: Bool { true }
+
   public var foreignPosition: UInt64 { writer.position }
 
   /// What the log has done since it opened.

@@ -10,8 +10,9 @@ import Primitives
 /// `storefront log export`, `import` and `verify` for the PostgreSQL log. The file side is the
 /// file backend's format (`events.jsonl`), so a log moves between backends unchanged.
 public enum PostgresLogTools {
-  /// Writes the newest snapshot and every event after it to `path` as a log file (created
-  /// 0600 or replaced, then synced), from one consistent view. Returns how many events (after
+  /// Writes the newest snapshot and every event after it to `path` as a log file, from one
+  /// consistent view, through ``LogBackupFile`` (0600; `path` is replaced only once the whole
+  /// file is synced). Returns how many events (after
   /// the snapshot) and the last sequence.
   @discardableResult
   public static func export(url: String, to path: String) throws -> (
@@ -21,21 +22,19 @@ public enum PostgresLogTools {
     try PostgresSchema.ensure(connection)
     try connection.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     defer { _ = try? connection.exec("COMMIT") }
-    let fd = SystemCalls.openFile(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
-    if fd < 0 { throw SystemCalls.ioError("creating", path) }
-    defer { SystemCalls.closeFile(fd) }
+    let file = try LogBackupFile(destination: path)
+    var finished = false
+    defer { if !finished { file.abandon() } }
     var bytes: [UInt8] = []
     var last: UInt64 = 0
-    var created = Timestamp.now()
     var snapshotLines = ""
     if let row = try connection.exec(PostgresSchema.latestSnapshot).first,
       let seq = row[0].flatMap({ UInt64($0) }), let lines = row[1]
     {
       last = seq
       snapshotLines = lines
-      created = .now()
     }
-    LogLineFormat.appendHeader(to: &bytes, snapshotSequence: last, created: created)
+    LogLineFormat.appendHeader(to: &bytes, snapshotSequence: last, created: .now())
     for line in snapshotLines.split(separator: "\n") {
       bytes.append(contentsOf: line.utf8)
       bytes.append(UInt8(ascii: "\n"))
@@ -50,13 +49,12 @@ public enum PostgresLogTools {
         last = seq
         records += 1
       }
-      if let code = SystemCalls.writeAll(fd, bytes) {
-        throw SystemCalls.ioError("writing", path, code)
-      }
+      try file.append(bytes)
       bytes.removeAll(keepingCapacity: true)
       if rows.count < 10000 { break }
     }
-    if let code = SystemCalls.syncData(fd) { throw SystemCalls.ioError("syncing", path, code) }
+    finished = true
+    try file.finish()
     return (records, last)
   }
 

@@ -201,6 +201,11 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
         }
       } else {
         commit(batch)
+        // A commit may end without reading the table (every append stale, or requeued): a
+        // catch-up promised to waiters reads it now.
+        if !waiters.isEmpty {
+          do { try tail() } catch { lost(error) }
+        }
       }
       for waiter in waiters { waiter.resume() }
     }
@@ -245,8 +250,11 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
     guard let connection else { return }
     try connection.exec("BEGIN")
     try connection.exec("SELECT pg_advisory_xact_lock(\(PostgresSchema.appendLock))")
+    // Its first row, by primary key: a tag alone could be an earlier process's (same host and
+    // pid after a restart), whose rows all have lower sequences.
     let rows = try connection.exec(
-      "SELECT count(*) FROM storefront_events WHERE writer = $1", [doubt.tag])
+      "SELECT count(*) FROM storefront_events WHERE seq = $1 AND writer = $2",
+      [String(doubt.first), doubt.tag])
     try connection.exec("COMMIT")
     inDoubt = nil
     let count = PostgresSchema.integer(rows) ?? 0
@@ -258,7 +266,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
   }
 
   private func commit(_ pending: [Pending]) {
-    guard let connection else { return }
+    guard let connection else { return fail(pending, "PostgreSQL cannot be reached") }
     // Appends validated before foreign events were applied (by a tail since) are stale.
     var batch = refuseStale(pending)
     if batch.isEmpty { return }
@@ -357,6 +365,7 @@ final class PostgresLogWriter<Event: LogEvent>: @unchecked Sendable {
       setFailure("\(error)")
       fail(batch, "\(error)")
     } catch {
+      _ = try? connection.exec("ROLLBACK")
       fail(batch, "\(error)")
     }
   }

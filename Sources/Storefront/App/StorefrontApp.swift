@@ -29,6 +29,8 @@ public final class StorefrontApp: Sendable {
   let hashingPool: HashingPool
   /// How many records replay found at startup.
   public let replayedRecords: Int
+  /// Whether the log is shared with other nodes (the postgres backend).
+  public let sharesLog: Bool
 
   private init(
     shop: Shop, config: StorefrontConfig, log: any EventStore<ShopEvent>, hashingPool: HashingPool,
@@ -39,6 +41,7 @@ public final class StorefrontApp: Sendable {
     self.log = log
     self.hashingPool = hashingPool
     self.replayedRecords = replayed
+    self.sharesLog = log.isShared
   }
 
   /// Locks `config.dataDir`, replays its log and starts the services.
@@ -139,21 +142,12 @@ public final class StorefrontApp: Sendable {
     return try await file.backup(chunk: chunk)
   }
 
-  /// Whether the log is shared with other nodes (the postgres backend).
-  public var sharesLog: Bool { log is PostgresEventLog<ShopEvent> }
-
   static func postgresOptions(
     _ config: StorefrontConfig, logger: Logger
   ) -> PostgresLogOptions<ShopEvent> {
-    let idempotencyTTL = Int64(config.api.idempotencyTTLSeconds)
     var options = PostgresLogOptions<ShopEvent>(
       url: config.storage.postgresURL, node: "\(hostName()):\(getpid())",
-      compactor: LogCompactor(
-        makeState: { ShopState() },
-        apply: { state, record in state.apply(record.event) },
-        snapshot: {
-          $0.snapshotEvents(idempotencyCutoff: Timestamp.now().adding(seconds: -idempotencyTTL))
-        }))
+      compactor: compactor(config))
     options.backgroundWarning = { logger.warning("\($0)") }
     options.closed = { statistics in logger.notice("PostgreSQL log closed: \(statistics)") }
     options.connectionChanged = { failure in
@@ -164,6 +158,17 @@ public final class StorefrontApp: Sendable {
       }
     }
     return options
+  }
+
+  /// Builds snapshots of the shop for either backend; expired idempotency records are left out.
+  static func compactor(_ config: StorefrontConfig) -> LogCompactor<ShopEvent> {
+    let idempotencyTTL = Int64(config.api.idempotencyTTLSeconds)
+    return LogCompactor(
+      makeState: { ShopState() },
+      apply: { state, record in state.apply(record.event) },
+      snapshot: {
+        $0.snapshotEvents(idempotencyCutoff: Timestamp.now().adding(seconds: -idempotencyTTL))
+      })
   }
 
   private static func hostName() -> String {
@@ -182,17 +187,10 @@ public final class StorefrontApp: Sendable {
       case .batch: .batch(milliseconds: config.storage.batchMilliseconds)
       case .never: .never
       }
-    let idempotencyTTL = Int64(config.api.idempotencyTTLSeconds)
     return EventLogOptions(
       policy: policy, compactionFactor: config.storage.compactionFactor,
       compactionMinimumBytes: UInt64(config.storage.compactionMinBytes),
-      compactor: LogCompactor(
-        makeState: { ShopState() },
-        apply: { state, record in state.apply(record.event) },
-        // Expired idempotency records are left out of the snapshot.
-        snapshot: {
-          $0.snapshotEvents(idempotencyCutoff: Timestamp.now().adding(seconds: -idempotencyTTL))
-        }),
+      compactor: compactor(config),
       backgroundWarning: { logger.warning("\($0)") },
       writesStopped: { logger.critical("\($0)") },
       unrecoverableFailure: unrecoverable)
@@ -202,8 +200,12 @@ public final class StorefrontApp: Sendable {
 /// Where the services' events go: the durable log (a file, or PostgreSQL shared by nodes).
 struct LogEventSink: EventSink {
   let log: any EventStore<ShopEvent>
+  let isShared: Bool
 
-  var isShared: Bool { log is PostgresEventLog<ShopEvent> }
+  init(log: any EventStore<ShopEvent>) {
+    self.log = log
+    isShared = log.isShared
+  }
 
   func append(_ events: [ShopEvent]) async throws {
     do {

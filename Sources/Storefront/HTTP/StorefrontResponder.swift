@@ -197,11 +197,6 @@ struct StorefrontResponder: HTTPResponder {
     }
   }
 
-  private func authenticate(_ header: TokenHeader.Parsed) throws -> (User?, String?) {
-    // Refusing unknown tokens, it never gives nil.
-    try authenticate(header, refusingUnknown: true)!
-  }
-
   /// The caller and token of `header`; an unknown token is the 401 when `refusingUnknown`, and
   /// nil otherwise (for a caller that catches up on other nodes and looks again).
   private func authenticate(_ header: TokenHeader.Parsed, refusingUnknown: Bool) throws -> (
@@ -221,14 +216,15 @@ struct StorefrontResponder: HTTPResponder {
     }
   }
 
-  /// ``authenticate(_:)``, catching up on other nodes' events before refusing a token.
+  /// ``authenticate(_:refusingUnknown:)``; with a shared log, an unknown token is looked up
+  /// again after catching up on other nodes' events (one may have issued it a moment ago).
   private func authenticateCatchingUp(_ header: TokenHeader.Parsed) async throws -> (
     User?, String?
   ) {
-    guard case .token(let token) = header, app.sharesLog else { return try authenticate(header) }
-    guard let user = await app.shop.auth.authenticateCatchingUp(token: token) else {
-      throw APIError.unauthorized("Invalid token.")
-    }
+    if let found = try authenticate(header, refusingUnknown: !app.sharesLog) { return found }
+    guard case .token(let token) = header,
+      let user = await app.shop.auth.authenticateCatchingUp(token: token)
+    else { throw APIError.unauthorized("Invalid token.") }
     return (user, token)
   }
 
